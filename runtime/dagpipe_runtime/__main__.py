@@ -1,0 +1,78 @@
+"""python -m dagpipe_runtime <command>: the entry points the TypeScript CLI spawns.
+
+  probe                                  JSON: interpreter, torch version, CUDA/gloo/NCCL availability
+  worker --job JOB                       one device of a plan (RANK, WORLD_SIZE, MASTER_ADDR/PORT from env)
+  reference --job JOB [--compare DIR]    single-process training of the job's graph; compares parameter dumps
+  profile --graph G --out OUT [...]      per-op forward/backward times
+  check-ops --graph G                    builds every op, checks parameter counts and output shapes vs the IR
+"""
+
+import argparse
+import json
+import sys
+
+
+def _probe():
+    info = {"python": sys.executable, "version": sys.version.split()[0]}
+    try:
+        import torch
+        import torch.distributed as dist
+
+        info.update(
+            torch=torch.__version__,
+            cuda=bool(torch.cuda.is_available()),
+            cudaDevices=torch.cuda.device_count() if torch.cuda.is_available() else 0,
+            gloo=bool(dist.is_available() and dist.is_gloo_available()),
+            nccl=bool(dist.is_available() and dist.is_nccl_available()),
+        )
+    except Exception as e:  # torch missing or broken: the caller explains how to install it
+        info.update(torch=None, error=f"{type(e).__name__}: {e}")
+    print(json.dumps(info))
+    return 0
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m dagpipe_runtime")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("probe")
+    w = sub.add_parser("worker")
+    w.add_argument("--job", required=True)
+    r = sub.add_parser("reference")
+    r.add_argument("--job", required=True)
+    r.add_argument("--compare", help="directory with params-rank-*.pt dumps of a pipelined run")
+    pr = sub.add_parser("profile")
+    pr.add_argument("--graph", required=True)
+    pr.add_argument("--out", required=True)
+    pr.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    pr.add_argument("--batches", default="1,2,4")
+    pr.add_argument("--warmup", type=int, default=2)
+    pr.add_argument("--reps", type=int, default=5)
+    pr.add_argument("--threads", type=int, default=1)
+    pr.add_argument("--dtype", default="float32")
+    c = sub.add_parser("check-ops")
+    c.add_argument("--graph", required=True)
+    args = p.parse_args(argv)
+
+    if args.cmd == "probe":
+        return _probe()
+    if args.cmd == "worker":
+        from .worker import run_worker
+
+        return run_worker(args.job)
+    if args.cmd == "reference":
+        from .cli_reference import run_reference_command
+
+        return run_reference_command(args.job, args.compare)
+    if args.cmd == "profile":
+        from .profiler import run_profile_command
+
+        return run_profile_command(args)
+    if args.cmd == "check-ops":
+        from .check_ops import run_check_ops
+
+        return run_check_ops(args.graph)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

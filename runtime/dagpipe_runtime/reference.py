@@ -1,0 +1,74 @@
+"""Plain single-process training of the whole graph: one forward of the whole batch, backward, optimizer
+step. Same init, data, loss scaling and optimizer as the pipelined executor, so the two must agree to
+rounding; `compare_params` measures by how much."""
+
+import os
+
+import torch
+
+from .optim import make_optimizer
+from .stage import StageProgram
+
+
+def train_reference(job, iterations=None, on_iteration=None):
+    g = job.graph
+    program = StageProgram(g, [op.id for op in g.ops], job.dtypes, int(job.run["seed"]), job.float_dtype, job.torch_device)
+    opt = make_optimizer([p for _, p in program.named_op_parameters()], job.plan["optimizer"]["name"], float(job.run["lr"]))
+    batch = job.batch_samples
+    total = int(job.run["iterations"]) if iterations is None else iterations
+    losses = []
+    for it in range(total):
+        _, loss = program({}, it, 0, batch, batch)
+        loss.backward()
+        if opt is not None:
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+        losses.append(float(loss.detach()))
+        if on_iteration:
+            on_iteration(it, losses[-1])
+    return losses, {name: p.detach().cpu() for name, p in program.named_op_parameters()}
+
+
+def load_param_dumps(out_dir):
+    """Every `params-rank-<r>.pt` a pipelined run wrote: [(rank, {name: tensor})]."""
+    dumps = []
+    for f in sorted(os.listdir(out_dir)):
+        if f.startswith("params-rank-") and f.endswith(".pt"):
+            rank = int(f[len("params-rank-") : -3])
+            dumps.append((rank, torch.load(os.path.join(out_dir, f), map_location="cpu")))
+    return dumps
+
+
+def compare_params(reference: dict, dumps) -> dict:
+    """Elementwise relative error |a - b| / max(|b|, 1e-12) of every dumped parameter against the reference;
+    every reference parameter must appear in some dump (a data-parallel replica is compared too)."""
+    worst, worst_name, compared, elements = 0.0, None, 0, 0
+    seen = set()
+    extra = []
+    for rank, params in dumps:
+        for name, t in params.items():
+            if name not in reference:
+                extra.append(name)
+                continue
+            ref = reference[name].to(torch.float64)
+            got = t.to(torch.float64)
+            if got.shape != ref.shape:
+                return {"ok": False, "reason": f"shape of {name} on rank {rank}: {tuple(got.shape)} != {tuple(ref.shape)}"}
+            rel = ((got - ref).abs() / ref.abs().clamp_min(1e-12)).max().item() if ref.numel() else 0.0
+            if worst_name is None or rel > worst:
+                worst, worst_name = rel, name
+            seen.add(name)
+            compared += 1
+            elements += ref.numel()
+    missing = sorted(set(reference) - seen)
+    return {
+        "ok": not missing and not extra,
+        "maxRelErr": worst,
+        "worst": worst_name,
+        "tensorsCompared": compared,
+        "elementsCompared": elements,
+        "referenceTensors": len(reference),
+        "referenceElements": int(sum(t.numel() for t in reference.values())),
+        "missing": missing[:20],
+        "unexpected": extra[:20],
+    }

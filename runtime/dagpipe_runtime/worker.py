@@ -1,0 +1,88 @@
+"""One worker process = one device of the plan: set up torch.distributed, build the device's stages, resume
+if asked, run the iterations, checkpoint, report. Messages to the launcher go through events.emit."""
+
+import json
+import os
+import sys
+import time
+import traceback
+
+import torch
+import torch.distributed as dist
+
+from .checkpoint import load_checkpoint, save_checkpoint
+from .comm import Comm, init_from_env, local_rank
+from .events import emit
+from .executor import Executor
+from .job import load_job
+from .memory import MemoryMeter
+from .optim import state_bytes
+
+
+def _static_bytes(executor) -> int:
+    total = 0
+    for st in executor.stages.values():
+        for p in st.params:
+            total += p.numel() * p.element_size() * 2  # weights + gradients
+        total += state_bytes(st.optimizer)
+    return total
+
+
+def run_worker(job_path: str) -> int:
+    job = load_job(job_path)
+    run = job.run
+    rank = int(os.environ.get("RANK", "0"))
+    try:
+        torch.set_num_threads(int(run["threads"]))
+        if run["device"] == "cuda":
+            torch.cuda.set_device(local_rank())
+            job.torch_device = f"cuda:{local_rank()}"
+        rank, world = init_from_env(run["backend"], float(run["timeoutSec"]))
+        if world != len(job.ranks):
+            raise ValueError(f"WORLD_SIZE {world} but the plan has {len(job.ranks)} devices")
+        comm = Comm(job.ranks, job.plan["stages"], job.stage_index)
+        executor = Executor(job, rank, comm)
+        meter = MemoryMeter([p for st in executor.stages.values() for p in st.params])
+        executor.meter = meter
+        start = 0
+        if job.checkpoint and job.checkpoint.get("resume"):
+            start = load_checkpoint(job, executor, rank)
+        emit("ready", rank=rank, device=job.ranks[rank], pid=os.getpid(), startIteration=start,
+             stages=sorted(executor.stages))
+        comm.barrier()
+        origin = time.perf_counter()
+        executor.origin = origin
+        every = int(job.checkpoint.get("every", 0)) if job.checkpoint else 0
+        for it in range(start, int(run["iterations"])):
+            if run["barrierEachIteration"]:
+                comm.barrier()
+            if job.torch_device.startswith("cuda"):
+                torch.cuda.reset_peak_memory_stats(job.torch_device)
+            meter.reset_peak()
+            t0 = time.perf_counter() - origin
+            loss = executor.run_iteration(it)
+            if job.torch_device.startswith("cuda"):
+                torch.cuda.synchronize(job.torch_device)
+                peak = torch.cuda.max_memory_allocated(job.torch_device)
+            else:
+                peak = _static_bytes(executor) + meter.peak_activation_bytes
+            t1 = time.perf_counter() - origin
+            emit("iteration", rank=rank, iteration=it, loss=loss, startSec=t0, endSec=t1, peakMemBytes=peak,
+                 activationPeakBytes=meter.peak_activation_bytes)
+            if every > 0 and (it + 1) % every == 0:
+                save_checkpoint(job, executor, rank, it + 1, comm.barrier)
+                emit("checkpoint", rank=rank, iteration=it + 1)
+        comm.barrier()
+        os.makedirs(job.out_dir, exist_ok=True)
+        with open(os.path.join(job.out_dir, f"events-rank-{rank}.json"), "w", encoding="utf-8") as f:
+            json.dump({"rank": rank, "device": job.ranks[rank], "events": executor.events}, f)
+        if job.doc.get("dumpParams"):
+            params = {n: p.detach().cpu() for st in executor.stages.values() for n, p in st.program.named_op_parameters()}
+            torch.save(params, os.path.join(job.out_dir, f"params-rank-{rank}.pt"))
+        emit("done", rank=rank)
+        dist.destroy_process_group()
+        return 0
+    except Exception as e:  # report, then fail: the launcher stops the other workers
+        traceback.print_exc(file=sys.stderr)
+        emit("error", rank=rank, message=f"{type(e).__name__}: {e}")
+        return 1
