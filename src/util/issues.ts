@@ -32,6 +32,8 @@ export type IssueCode =
   | "bad-degree"
   | "schedule-order"
   | "schedule-count"
+  | "schedule-placement"
+  | "unknown-stage"
   // model / cluster lookup
   | "unknown-model"
   | "unknown-device"
