@@ -1,0 +1,139 @@
+/**
+ * One op spec + its input shapes → a complete `Op`: shape, parameters, FLOPs and activation bytes derived
+ * from the kind and attributes, with any explicit numbers in the spec laid over them. Issue paths are
+ * relative to the op (`attrs.kernel`, `inputs[0]`); `buildGraph` prefixes `ops[i]`.
+ */
+import { fail, type Issue, ok, type PathSegment, type Result } from "../../util/issues.js";
+import { DTYPE_BYTES, type Dtype, OP_KINDS, type Op } from "../types.js";
+import { AttrReader } from "./attr-reader.js";
+import { KINDS } from "./registry.js";
+import { formatShape, numel } from "./shape-util.js";
+import type { DeriveContext, OpSpec } from "./spec.js";
+
+/** An op together with the element size of its output, which later ops' derivations need. */
+export interface DerivedOp {
+  readonly op: Op;
+  readonly outElemBytes: number;
+}
+
+/**
+ * @param inputElemBytes bytes per element of each input's output (default: the dtype's size); int64 ids are 8.
+ */
+export function deriveOp(
+  spec: OpSpec,
+  inputShapes: readonly (readonly number[])[],
+  dtype: Dtype,
+  inputElemBytes?: readonly number[],
+): Result<Op> {
+  const r = deriveOpWithElemBytes(spec, inputShapes, dtype, inputElemBytes);
+  return r.ok ? ok(r.value.op) : r;
+}
+
+export function deriveOpWithElemBytes(
+  spec: OpSpec,
+  inputShapes: readonly (readonly number[])[],
+  dtype: Dtype,
+  inputElemBytes?: readonly number[],
+): Result<DerivedOp> {
+  const issues: Issue[] = [];
+  const def = (OP_KINDS as readonly string[]).includes(spec.kind) ? KINDS[spec.kind] : undefined;
+  if (!def) {
+    return fail([
+      {
+        code: "unknown-kind",
+        message: `op "${spec.id}": unknown kind "${spec.kind}"`,
+        path: ["kind"],
+        expected: `one of ${OP_KINDS.join(", ")}`,
+        got: String(spec.kind),
+      },
+    ]);
+  }
+  const n = spec.inputs.length;
+  if (n < def.minInputs || n > def.maxInputs) {
+    const expected =
+      def.minInputs === def.maxInputs
+        ? `${def.minInputs} input${def.minInputs === 1 ? "" : "s"}`
+        : `at least ${def.minInputs} inputs${Number.isFinite(def.maxInputs) ? ` and at most ${def.maxInputs}` : ""}`;
+    issues.push({
+      code: "invalid-value",
+      message: `op "${spec.id}": ${spec.kind} takes ${expected}`,
+      path: ["inputs"],
+      expected,
+      got: `${n}`,
+    });
+  }
+  if (def.attrNames !== "any") {
+    for (const key of Object.keys(spec.attrs).sort()) {
+      if (!def.attrNames.includes(key)) {
+        issues.push({
+          code: "unknown-field",
+          message: `op "${spec.id}": ${spec.kind} has no attribute "${key}"`,
+          path: ["attrs", key],
+          expected: def.attrNames.length > 0 ? `one of ${def.attrNames.join(", ")}` : "no attributes",
+          got: key,
+        });
+      }
+    }
+  }
+  if (issues.length > 0) return fail(issues);
+
+  const elemBytes = DTYPE_BYTES[dtype];
+  const attrs = new AttrReader(spec.id, spec.attrs, issues);
+  const ctx: DeriveContext = {
+    opId: spec.id,
+    attrs,
+    inputShapes,
+    inputElemBytes: inputElemBytes ?? inputShapes.map(() => elemBytes),
+    elemBytes,
+    dtype,
+    explicitOutShape: spec.outShape,
+    shapeMismatch(message: string, path: readonly PathSegment[], expected?: string, got?: string) {
+      issues.push({
+        code: "shape-mismatch",
+        message: `op "${spec.id}": ${message}`,
+        path,
+        ...(expected !== undefined ? { expected } : {}),
+        ...(got !== undefined ? { got } : {}),
+      });
+    },
+  };
+  const d = def.derive(ctx);
+  if (!d || issues.length > 0) return fail(issues);
+
+  if (spec.outShape !== undefined && !sameShape(spec.outShape, d.outShape)) {
+    return fail([
+      {
+        code: "shape-mismatch",
+        message: `op "${spec.id}": the given outShape contradicts the one its kind and inputs give`,
+        path: ["outShape"],
+        expected: formatShape(d.outShape),
+        got: formatShape(spec.outShape),
+      },
+    ]);
+  }
+  const outElemBytes = d.outElemBytes ?? elemBytes;
+  const params = spec.params ?? d.params;
+  const workspace = spec.workspaceBytesPerSample ?? d.workspaceBytes ?? 0;
+  const filled = Object.keys(attrs.filled).length > 0;
+  const op: Op = {
+    id: spec.id,
+    ...(spec.name !== undefined ? { name: spec.name } : {}),
+    kind: spec.kind,
+    inputs: [...spec.inputs],
+    attrs: filled ? { ...spec.attrs, ...attrs.filled } : { ...spec.attrs },
+    outShape: [...d.outShape],
+    outBytesPerSample: spec.outBytesPerSample ?? numel(d.outShape) * outElemBytes,
+    params,
+    paramBytes: spec.paramBytes ?? params * elemBytes,
+    fwdFlopsPerSample: spec.fwdFlopsPerSample ?? d.fwdFlops,
+    bwdFlopsPerSample: spec.bwdFlopsPerSample ?? d.bwdFlops,
+    savedBytesPerSample: spec.savedBytesPerSample ?? d.savedBytes,
+    ...(workspace > 0 || spec.workspaceBytesPerSample !== undefined ? { workspaceBytesPerSample: workspace } : {}),
+    ...(spec.profile !== undefined ? { profile: spec.profile } : {}),
+  };
+  return ok({ op, outElemBytes });
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
