@@ -29,9 +29,10 @@ def local_rank() -> int:
 
 
 class Comm:
-    def __init__(self, ranks, stages, stage_index):
-        """`ranks[r]` = plan device of rank r; `stages` = plan stages (dicts); every process must build the
-        same sub-groups in the same order, which iterating over the plan's stages guarantees."""
+    def __init__(self, ranks, stages, stage_index, tie_groups=()):
+        """`ranks[r]` = plan device of rank r; `stages` = plan stages (dicts); `tie_groups` = [(owner op,
+        [stage ids])] of weights tied across stages. Every process must build the same sub-groups in the same
+        order, which iterating over the plan's stages, then the tie groups, guarantees."""
         self.rank_of_device = {d: r for r, d in enumerate(ranks)}
         self.stage_index = stage_index
         self.n_stages = max(1, len(stages))
@@ -41,6 +42,11 @@ class Comm:
             if len(devs) > 1:
                 group = dist.new_group(ranks=sorted(self.rank_of_device[d] for d in devs))
                 self.groups[s["id"]] = group
+        by_id = {s["id"]: s for s in stages}
+        self.tie_groups = {}
+        for owner, stage_ids in tie_groups:
+            devs = sorted({self.rank_of_device[d] for sid in stage_ids for d in by_id[sid]["devices"]})
+            self.tie_groups[owner] = dist.new_group(ranks=devs)
 
     def tag(self, micro_batch: int, grad: bool, from_stage: str, to_stage: str, part: int) -> int:
         """Distinct for every message of one iteration between two ranks (`part` = dtype slot 0/1)."""
@@ -57,6 +63,9 @@ class Comm:
         group = self.groups.get(stage_id)
         if group is not None:
             dist.all_reduce(tensor, op=dist.ReduceOp.SUM, group=group)
+
+    def all_reduce_tied(self, tensor, owner):
+        dist.all_reduce(tensor, op=dist.ReduceOp.SUM, group=self.tie_groups[owner])
 
     def barrier(self):
         dist.barrier()

@@ -79,6 +79,7 @@ class Executor:
             s["id"]: LocalStage(job, s, self.device, registry) for s in job.plan["stages"] if self.device in s["devices"]
         }
         self.w_split = {(a["stage"], a["microBatch"]) for a in self.actions if a["kind"] == "W"}
+        self.tie_groups = job.tie_groups()
         self.recomputed = {(a["stage"], a["microBatch"]) for a in self.actions if a["kind"] == "recompute"}
         self.handlers = {
             "F": self.on_forward,
@@ -333,9 +334,30 @@ class Executor:
 
     def on_step(self, action):
         st = self._stage(action)
+        self._sum_tied_grads(st)
         if st.optimizer is not None:
             st.optimizer.step()
             st.optimizer.zero_grad(set_to_none=True)
+
+
+    def _sum_tied_grads(self, st):
+        """Weights tied across stages: every copy gets the sum of all copies' gradients. Each replica holds its
+        stage's full (data-parallel-reduced) gradient, so it contributes 1/replicas of it."""
+        for owner, stage_ids in self.tie_groups:
+            if st.id not in stage_ids:
+                continue
+            p = dict(st.program.named_op_parameters()).get(f"{owner}/" + _tied_name(self.job, owner))
+            if p is None:
+                raise ScheduleError(f"stage {st.id} holds no copy of the weight tied to {owner!r}")
+            g = (p.grad if p.grad is not None else torch.zeros_like(p)) / len(st.spec["devices"])
+            self.comm.all_reduce_tied(g, owner)
+            p.grad = g
+
+
+def _tied_name(job, owner):
+    from .ops_dense import TIED_PARAM
+
+    return TIED_PARAM[job.graph.by_id[owner].kind]
 
 
 class _null:

@@ -60,6 +60,21 @@ class Job:
             op.id for op in self.graph.ops if op.id in src and any(c in to_ops for c in self.graph.consumers[op.id])
         ]
 
+    def tie_groups(self):
+        """[(owner op id, [stage ids])] for weights tied across stages (a `linear` with `tiedTo` in another
+        stage than its owner), by the owner's graph position: these copies get their gradients summed."""
+        stage_of = {op_id: sid for sid, st in self.stages.items() for op_id in st["ops"]}
+        groups = {}
+        for op in self.graph.ops:
+            owner = op.attrs.get("tiedTo") if op.kind == "linear" else None
+            if owner:
+                groups.setdefault(owner, {stage_of[owner]}).add(stage_of[op.id])
+        out = []
+        for owner in sorted(groups, key=lambda o: self.graph.by_id[o].index):
+            if len(groups[owner]) > 1:
+                out.append((owner, sorted(groups[owner], key=lambda sid: self.stage_index[sid])))
+        return out
+
     def transfer_range(self, from_stage, to_stage, from_device, to_device):
         key = (from_stage, to_stage, from_device, to_device)
         if key not in self.transfers:

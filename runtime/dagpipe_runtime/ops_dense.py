@@ -12,7 +12,32 @@ from torch import nn
 
 def build_linear(op, in_shapes):
     a = op.attrs
+    if a.get("tiedTo"):
+        return TiedLinear(int(a["outFeatures"]), bool(a.get("bias", True)))
     return nn.Linear(int(a["inFeatures"]), int(a["outFeatures"]), bias=bool(a.get("bias", True)))
+
+
+class TiedLinear(nn.Module):
+    """A linear layer whose weight belongs to another op (`tiedTo`, e.g. the token embedding): only the bias
+    is its own parameter. The weight is attached with `tie(param)` and kept outside the module's registered
+    parameters, so it is counted (and optimized) once, by its owner."""
+
+    def __init__(self, out_features, bias):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(out_features)) if bias else None
+        self._weight = []
+
+    def tie(self, weight):
+        self._weight = [weight]
+
+    def forward(self, x):
+        if not self._weight:
+            raise RuntimeError("tied linear used before its weight was attached")
+        return torch.nn.functional.linear(x, self._weight[0], self.bias)
+
+
+# Name of the parameter a `tiedTo` reference means, by the owner's kind.
+TIED_PARAM = {"embedding": "table.weight", "embedding-bag": "weight", "linear": "weight"}
 
 
 class MatMul(nn.Module):

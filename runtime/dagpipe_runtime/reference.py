@@ -42,7 +42,7 @@ def load_param_dumps(out_dir):
 def compare_params(reference: dict, dumps) -> dict:
     """Elementwise relative error |a - b| / max(|b|, 1e-12) of every dumped parameter against the reference;
     every reference parameter must appear in some dump (a data-parallel replica is compared too)."""
-    worst, worst_name, compared, elements = 0.0, None, 0, 0
+    worst, worst_name, compared, elements, max_abs = 0.0, None, 0, 0, 0.0
     seen = set()
     extra = []
     for rank, params in dumps:
@@ -55,6 +55,7 @@ def compare_params(reference: dict, dumps) -> dict:
             if got.shape != ref.shape:
                 return {"ok": False, "reason": f"shape of {name} on rank {rank}: {tuple(got.shape)} != {tuple(ref.shape)}"}
             rel = ((got - ref).abs() / ref.abs().clamp_min(1e-12)).max().item() if ref.numel() else 0.0
+            max_abs = max(max_abs, (got - ref).abs().max().item() if ref.numel() else 0.0)
             if worst_name is None or rel > worst:
                 worst, worst_name = rel, name
             seen.add(name)
@@ -65,6 +66,7 @@ def compare_params(reference: dict, dumps) -> dict:
         "ok": not missing and not extra,
         "maxRelErr": worst,
         "worst": worst_name,
+        "maxAbsErr": max_abs,
         "tensorsCompared": compared,
         "elementsCompared": elements,
         "referenceTensors": len(reference),

@@ -10,7 +10,8 @@ from torch import nn
 
 from .data import synth_input, synth_targets
 from .graph import int_upper_bound, topological_order
-from .init import init_op_params
+from .init import init_op_params, initial_value
+from .ops_dense import TIED_PARAM
 from .ops_loss import target_spec
 from .ops_registry import build_op
 
@@ -21,7 +22,8 @@ def grad_carriers(g, dtypes) -> dict:
     out = {}
     for op in topological_order(g):
         float_out = dtypes[op.id] == "float"
-        out[op.id] = float_out and (op.params > 0 or any(out[i] for i in op.inputs))
+        own = op.params > 0 or bool(op.attrs.get("tiedTo"))
+        out[op.id] = float_out and (own or any(out[i] for i in op.inputs))
     return out
 
 
@@ -41,9 +43,31 @@ class StageProgram(nn.Module):
             if op.kind == "input":
                 continue
             shapes = [g.by_id[i].out_shape for i in op.inputs]
-            mod = build_op(op, shapes, registry)
+            # Cast before init, so every parameter is the float64 draw rounded once to the run's dtype.
+            mod = build_op(op, shapes, registry).to(dtype=float_dtype)
             init_op_params(mod, op, seed)
             self.mods[self.key(op)] = mod
+        # Weights tied to an op of another stage: this stage holds its own copy (same init, kept equal by the
+        # executor, which sums the copies' gradients before each step); copies are named like the original.
+        self.tied_copies = nn.ParameterDict()
+        self.tied_names = {}
+        for op in self.ops:
+            owner_id = op.attrs.get("tiedTo") if op.kind == "linear" else None
+            if not owner_id:
+                continue
+            owner = g.by_id[owner_id]
+            pname = TIED_PARAM[owner.kind]
+            if owner_id in wanted:
+                weight = self.mods[self.key(owner)].get_parameter(pname)
+            else:
+                key = f"tied{owner.index}"
+                if key not in self.tied_copies:
+                    shape = (int(owner.attrs["numEmbeddings"]), int(owner.attrs["embeddingDim"])) if owner.kind != "linear" else (
+                        int(owner.attrs["outFeatures"]), int(owner.attrs["inFeatures"]))
+                    self.tied_copies[key] = nn.Parameter(initial_value(owner, pname, shape, seed).to(float_dtype))
+                    self.tied_names[key] = f"{owner_id}/{pname}"
+                weight = self.tied_copies[key]
+            self.mods[self.key(op)].tie(weight)
         self.to(device=device, dtype=float_dtype)
         ext = {i for op in self.ops for i in op.inputs if i not in wanted}
         self.external_inputs = sorted(ext, key=lambda i: g.by_id[i].index)
@@ -91,3 +115,12 @@ class StageProgram(nn.Module):
                 continue
             for name, p in self.mods[key].named_parameters():
                 yield f"{op.id}/{name}", p
+        for key, p in self.tied_copies.items():
+            yield self.tied_names[key], p
+
+    def tied_copy(self, owner_id):
+        """This stage's copy of a weight owned by another stage's op, or None."""
+        for key, name in self.tied_names.items():
+            if name.split("/", 1)[0] == owner_id:
+                return self.tied_copies[key]
+        return None

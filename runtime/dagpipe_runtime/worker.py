@@ -40,7 +40,7 @@ def run_worker(job_path: str) -> int:
         rank, world = init_from_env(run["backend"], float(run["timeoutSec"]))
         if world != len(job.ranks):
             raise ValueError(f"WORLD_SIZE {world} but the plan has {len(job.ranks)} devices")
-        comm = Comm(job.ranks, job.plan["stages"], job.stage_index)
+        comm = Comm(job.ranks, job.plan["stages"], job.stage_index, job.tie_groups())
         executor = Executor(job, rank, comm)
         meter = MemoryMeter([p for st in executor.stages.values() for p in st.params])
         executor.meter = meter
