@@ -4,7 +4,7 @@
   worker --job JOB                       one device of a plan (RANK, WORLD_SIZE, MASTER_ADDR/PORT from env)
   reference --job JOB [--compare DIR]    single-process training of the job's graph; compares parameter dumps
   profile --graph G --out OUT [...]      per-op forward/backward times
-  check-ops --graph G                    builds every op, checks parameter counts and output shapes vs the IR
+  check-ops --graph G [--graph G2 …]     builds every op, checks parameter counts and output shapes vs the IR
 """
 
 import argparse
@@ -50,7 +50,7 @@ def main(argv=None):
     pr.add_argument("--threads", type=int, default=1)
     pr.add_argument("--dtype", default="float32")
     c = sub.add_parser("check-ops")
-    c.add_argument("--graph", required=True)
+    c.add_argument("--graph", required=True, action="append", help="graph JSON file (repeatable)")
     args = p.parse_args(argv)
 
     if args.cmd == "probe":

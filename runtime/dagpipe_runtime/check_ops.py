@@ -8,6 +8,7 @@ import torch
 
 from .data import synth_input, synth_targets
 from .graph import int_upper_bound, load_graph, topological_order, value_dtypes
+from .ops_dense import TIED_PARAM
 from .ops_loss import target_spec
 from .ops_registry import OpNotRunnable, build_op
 
@@ -17,6 +18,7 @@ def check_graph(doc, batch=2):
     dtypes = value_dtypes(g)
     values = {}
     mismatches, checked, not_runnable = [], 0, []
+    mods = {}
     with torch.no_grad():
         for op in topological_order(g):
             if op.kind == "input":
@@ -29,6 +31,13 @@ def check_graph(doc, batch=2):
             except OpNotRunnable as e:
                 not_runnable.append({"id": op.id, "kind": op.kind, "why": str(e)})
                 continue
+            mods[op.id] = mod
+            owner = op.attrs.get("tiedTo") if op.kind == "linear" else None
+            if owner:
+                if owner not in mods:
+                    mismatches.append({"id": op.id, "kind": op.kind, "what": "tiedTo", "expected": "an earlier op", "got": owner})
+                    continue
+                mod.tie(mods[owner].get_parameter(TIED_PARAM[g.by_id[owner].kind]))
             n = sum(p.numel() for p in mod.parameters())
             if n != op.params:
                 mismatches.append({"id": op.id, "kind": op.kind, "what": "params", "expected": op.params, "got": n})
@@ -50,9 +59,13 @@ def check_graph(doc, batch=2):
     return {"ops": len(g.ops), "checked": checked, "mismatches": mismatches, "notRunnable": not_runnable}
 
 
-def run_check_ops(graph_path):
-    with open(graph_path, encoding="utf-8") as f:
-        doc = json.load(f)
-    result = check_graph(doc)
-    print(json.dumps(result))
-    return 0 if not result["mismatches"] and not result["notRunnable"] else 1
+def run_check_ops(graph_paths):
+    """One JSON line per graph file, in order."""
+    bad = False
+    for path in graph_paths:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        result = check_graph(doc)
+        print(json.dumps({"graph": path, **result}), flush=True)
+        bad = bad or bool(result["mismatches"] or result["notRunnable"])
+    return 1 if bad else 0
