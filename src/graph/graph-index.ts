@@ -23,20 +23,20 @@ export function indexGraph(g: Graph): GraphIndex {
     const id = g.ops[i]!.id;
     if (!byId.has(id)) byId.set(id, i);
   }
-  const preds: number[][] = new Array(n);
+  const preds: number[][] = [];
   const succs: number[][] = [];
   for (let i = 0; i < n; i++) succs.push([]);
   for (let i = 0; i < n; i++) {
     const inputs = g.ops[i]!.inputs;
-    const p: number[] = [];
-    for (const input of inputs) {
-      const j = byId.get(input);
+    const p: number[] = new Array(inputs.length);
+    for (let k = 0; k < inputs.length; k++) {
+      const j = byId.get(inputs[k]!);
       if (j === undefined) {
-        throw new Error(`dagpipe/graph/graph-index: op "${g.ops[i]!.id}" reads unknown input "${input}"`);
+        throw new Error(`dagpipe/graph/graph-index: op "${g.ops[i]!.id}" reads unknown input "${inputs[k]}"`);
       }
-      p.push(j);
+      p[k] = j;
     }
-    preds[i] = sortUnique(p);
+    preds.push(sortUnique(p));
   }
   // Filling successors in ascending consumer order keeps every succs list sorted without a sort.
   for (let i = 0; i < n; i++) for (const j of preds[i]!) succs[j]!.push(i);

@@ -41,19 +41,22 @@ export class InducedSubgraphs {
       const component = [start];
       for (let head = 0; head < component.length; head++) {
         const u = component[head]!;
-        for (const list of [preds[u]!, succs[u]!]) {
-          for (const w of list) {
-            if (this.stamp[w] === this.current && this.seen[w] !== mark) {
-              this.seen[w] = mark;
-              component.push(w);
-            }
-          }
-        }
+        this.visit(preds[u]!, mark, component);
+        this.visit(succs[u]!, mark, component);
       }
       component.sort((a, b) => a - b);
       out.push(component);
     }
     return out;
+  }
+
+  private visit(neighbours: readonly number[], mark: number, component: number[]): void {
+    for (const w of neighbours) {
+      if (this.stamp[w] === this.current && this.seen[w] !== mark) {
+        this.seen[w] = mark;
+        component.push(w);
+      }
+    }
   }
 
   /** Stable Kahn order of the current subgraph: among ready ops the smallest index first. */

@@ -116,25 +116,24 @@ function splitAt(order: readonly number[], cuts: readonly number[]): number[][] 
  */
 function flattenSeries(root: Node | SPTree): SPTree {
   const done = new Map<Node | SPTree, SPTree>();
-  const stack: (Node | SPTree)[] = [root];
+  const stack: { t: Node | SPTree; expanded: boolean }[] = [{ t: root, expanded: false }];
   while (stack.length > 0) {
-    const t = stack[stack.length - 1]!;
+    const frame = stack.pop()!;
+    const t = frame.t;
     if (t.kind === "leaf") {
       done.set(t, t);
-      stack.pop();
-      continue;
+    } else if (!frame.expanded) {
+      stack.push({ t, expanded: true });
+      for (let k = t.children.length - 1; k >= 0; k--) stack.push({ t: t.children[k]!, expanded: false });
+    } else {
+      const children: SPTree[] = [];
+      for (const c of t.children) {
+        const f = done.get(c)!;
+        if (t.kind === "series" && f.kind === "series") for (const gc of f.children) children.push(gc);
+        else children.push(f);
+      }
+      done.set(t, { kind: t.kind, children });
     }
-    const pending = t.children.filter((c) => !done.has(c));
-    if (pending.length > 0) {
-      for (let k = pending.length - 1; k >= 0; k--) stack.push(pending[k]!);
-      continue;
-    }
-    stack.pop();
-    const children = t.children.flatMap((c) => {
-      const f = done.get(c)!;
-      return t.kind === "series" && f.kind === "series" ? f.children : [f];
-    });
-    done.set(t, { kind: t.kind, children });
   }
   return done.get(root)!;
 }

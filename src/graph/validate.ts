@@ -96,47 +96,50 @@ function checkInputs(op: Op, i: number, byId: ReadonlyMap<string, number>, issue
 }
 
 function checkNumbers(op: Op, i: number, issues: Issue[]): void {
-  for (const field of NUMERIC_FIELDS) checkNumber(op, op[field], ["ops", i, field], false, issues);
-  if (op.workspaceBytesPerSample !== undefined) {
-    checkNumber(op, op.workspaceBytesPerSample, ["ops", i, "workspaceBytesPerSample"], false, issues);
+  for (const field of NUMERIC_FIELDS) {
+    if (!isGoodNumber(op[field], false)) issues.push(numberIssue(op, op[field], ["ops", i, field], false));
+  }
+  const ws = op.workspaceBytesPerSample;
+  if (ws !== undefined && !isGoodNumber(ws, false)) {
+    issues.push(numberIssue(op, ws, ["ops", i, "workspaceBytesPerSample"], false));
   }
   op.outShape.forEach((d, k) => {
-    checkNumber(op, d, ["ops", i, "outShape", k], false, issues);
+    if (!isGoodNumber(d, false)) issues.push(numberIssue(op, d, ["ops", i, "outShape", k], false));
   });
-  for (const name of Object.keys(op.attrs).sort()) {
+  const names = Object.keys(op.attrs);
+  if (names.length > 1) names.sort();
+  for (const name of names) {
     const value = op.attrs[name];
     const signed = SIGNED_ATTRS.has(name);
-    if (typeof value === "number") checkNumber(op, value, ["ops", i, "attrs", name], signed, issues);
-    else if (Array.isArray(value)) {
+    if (typeof value === "number") {
+      if (!isGoodNumber(value, signed)) issues.push(numberIssue(op, value, ["ops", i, "attrs", name], signed));
+    } else if (Array.isArray(value)) {
       value.forEach((x, k) => {
-        checkNumber(op, x, ["ops", i, "attrs", name, k], signed, issues);
+        if (!isGoodNumber(x, signed)) issues.push(numberIssue(op, x, ["ops", i, "attrs", name, k], signed));
       });
     }
   }
 }
 
-function checkNumber(op: Op, value: unknown, path: readonly PathSegment[], signed: boolean, issues: Issue[]): void {
+/** The hot path: no allocation unless the number is bad. */
+function isGoodNumber(value: unknown, signed: boolean): boolean {
+  return typeof value === "number" && Number.isFinite(value) && (signed || value >= 0);
+}
+
+function numberIssue(op: Op, value: unknown, path: readonly PathSegment[], signed: boolean): Issue {
   const field = path.slice(2).join(".");
   const expected = signed ? "a finite number" : "a finite number ≥ 0";
   if (typeof value !== "number") {
-    issues.push({
+    return {
       code: "invalid-type",
       message: `op "${op.id}": ${field} is not a number`,
       path,
       expected,
       got: typeof value,
-    });
-    return;
+    };
   }
-  const what = Number.isNaN(value)
-    ? "is NaN"
-    : !Number.isFinite(value)
-      ? "is infinite"
-      : !signed && value < 0
-        ? "is negative"
-        : undefined;
-  if (what)
-    issues.push({ code: "bad-number", message: `op "${op.id}": ${field} ${what}`, path, expected, got: String(value) });
+  const what = Number.isNaN(value) ? "is NaN" : !Number.isFinite(value) ? "is infinite" : "is negative";
+  return { code: "bad-number", message: `op "${op.id}": ${field} ${what}`, path, expected, got: String(value) };
 }
 
 function checkProfile(op: Op, i: number, issues: Issue[]): void {
@@ -171,8 +174,9 @@ function checkProfile(op: Op, i: number, issues: Issue[]): void {
         got: String(mb),
       });
     }
-    checkNumber(op, p.fwdSec, [...base, j, "fwdSec"], false, issues);
-    checkNumber(op, p.bwdSec, [...base, j, "bwdSec"], false, issues);
+    for (const field of ["fwdSec", "bwdSec"] as const) {
+      if (!isGoodNumber(p[field], false)) issues.push(numberIssue(op, p[field], [...base, j, field], false));
+    }
   });
 }
 
