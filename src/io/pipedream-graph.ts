@@ -281,7 +281,7 @@ function profiledBatch(
       code: "missing-field",
       message:
         "the batch size the profile was measured at is not in a PipeDream graph and cannot be inferred here " +
-        "(the first layer is not a 3-channel image conv); pass it (--profile-batch N / { batch: N })",
+        "(the first layer is not a 3-channel image conv); give the batch size it was profiled at",
       file,
       line: first?.line ?? nodes[0]?.line ?? 1,
       expected: "the profiled batch size",
