@@ -1,0 +1,107 @@
+/**
+ * dagpipe's JSON graph format (docs/formats.md, "Graph"): read with a strict schema, derive what the file
+ * leaves out through the op kinds, validate, and report every problem with its JSON path and line.
+ * The writer puts one op per line, so a line number points at one op; reading what it wrote gives the same
+ * graph back.
+ */
+
+import { buildGraph, type OpSpec } from "../graph/op-kinds/index.js";
+import type { Graph, Op } from "../graph/types.js";
+import { validateGraph } from "../graph/validate.js";
+import { fail, type Issue, type Result } from "../util/issues.js";
+import { graphZodIssues } from "./graph-json-issues.js";
+import { locateJsonPaths, placeOfOffset } from "./graph-json-locate.js";
+import { type GraphFile, graphFileSchema, type OpEntry } from "./graph-json-schema.js";
+import { firstSyntaxErrorOffset } from "./graph-json-syntax.js";
+
+export const GRAPH_FORMAT = "dagpipe-graph";
+
+export function readGraphJson(text: string, file: string): Result<Graph> {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let data: unknown;
+  try {
+    data = JSON.parse(body);
+  } catch (e) {
+    return fail([parseError(body, file, e)]);
+  }
+  const parsed = graphFileSchema.safeParse(data);
+  if (!parsed.success) return fail(withPlaces(body, file, graphZodIssues(parsed.error, data)));
+  const doc: GraphFile = parsed.data;
+  const built = buildGraph(doc.name ?? baseName(file), doc.dtype ?? "fp16", doc.ops.map(toSpec), doc.source);
+  if (!built.ok) return fail(withPlaces(body, file, built.issues));
+  const invalid = validateGraph(built.value);
+  if (invalid.length > 0) return fail(withPlaces(body, file, invalid));
+  return built;
+}
+
+function toSpec(e: OpEntry): OpSpec {
+  const { inputs, attrs, ...rest } = e;
+  return { ...rest, inputs: inputs ?? [], attrs: attrs ?? {} } as OpSpec;
+}
+
+/** File name without folders and extension: the graph's name when the file gives none. */
+function baseName(file: string): string {
+  const last = file.split(/[\\/]/).pop() ?? file;
+  return last.replace(/\.[^.]*$/, "") || "graph";
+}
+
+function parseError(text: string, file: string, e: unknown): Issue {
+  const message = e instanceof Error ? e.message : String(e);
+  const offset = firstSyntaxErrorOffset(text);
+  const place = offset >= 0 ? placeOfOffset(text, offset) : undefined;
+  return {
+    code: "parse-error",
+    message: text.trim() === "" ? "the file is empty" : `not valid JSON: ${shortReason(message)}`,
+    file,
+    ...(place ? { line: place.line, column: place.column } : {}),
+    expected: "a JSON document",
+  };
+}
+
+/** V8's reason without the echoed text or the offset (the issue carries line and column). */
+function shortReason(message: string): string {
+  return message
+    .replace(/,\s*".*"\s*is not valid JSON$/s, "")
+    .replace(/\s*in JSON at position \d+.*$/s, "")
+    .trim();
+}
+
+function withPlaces(text: string, file: string, issues: readonly Issue[]): Issue[] {
+  const places = locateJsonPaths(
+    text,
+    issues.map((i) => i.path ?? []),
+  );
+  return issues.map((issue, k) => {
+    const place = issue.path && issue.path.length > 0 ? places[k] : undefined;
+    return { ...issue, file, ...(place ? { line: place.line, column: place.column } : {}) };
+  });
+}
+
+/** The graph as a dagpipe JSON document: every field explicit, one op per line. */
+export function writeGraphJson(g: Graph): string {
+  const head: Record<string, unknown> = { format: GRAPH_FORMAT, version: 1, name: g.name, dtype: g.dtype };
+  if (g.source !== undefined) head.source = g.source;
+  const lines = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
+  const ops = g.ops.map((op, i) => `    ${JSON.stringify(opRecord(op))}${i < g.ops.length - 1 ? "," : ""}`);
+  return ["{", ...lines, '  "ops": [', ...ops, "  ]", "}", ""].join("\n");
+}
+
+/** Fields in a fixed, readable order (identity, wiring, attributes, shape, costs, profile). */
+function opRecord(op: Op): Record<string, unknown> {
+  return {
+    id: op.id,
+    ...(op.name !== undefined ? { name: op.name } : {}),
+    kind: op.kind,
+    inputs: op.inputs,
+    attrs: op.attrs,
+    outShape: op.outShape,
+    outBytesPerSample: op.outBytesPerSample,
+    params: op.params,
+    paramBytes: op.paramBytes,
+    fwdFlopsPerSample: op.fwdFlopsPerSample,
+    bwdFlopsPerSample: op.bwdFlopsPerSample,
+    savedBytesPerSample: op.savedBytesPerSample,
+    ...(op.workspaceBytesPerSample !== undefined ? { workspaceBytesPerSample: op.workspaceBytesPerSample } : {}),
+    ...(op.profile !== undefined ? { profile: op.profile } : {}),
+  };
+}
