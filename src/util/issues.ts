@@ -19,6 +19,7 @@ export type IssueCode =
   | "unknown-field"
   | "invalid-value"
   | "unknown-format"
+  | "unreadable-file"
   | "unsupported"
   // plans and schedules
   | "op-unplaced"
