@@ -1,0 +1,244 @@
+/**
+ * The analysed ONNX graph → dagpipe op specs, per sample. Constant nodes (weights, shape arithmetic)
+ * disappear into their consumers; each activation node becomes one op (one per used output for Split and
+ * the like), of a dagpipe kind when one means the same thing and derives consistently, else `opaque` with
+ * the FLOPs, bytes and parameters the importer computed. Two patterns torch's exporter splits are joined
+ * back: MatMul + Add(bias) → linear with bias, and Gather + Add(learned positions) → embedding with
+ * positions. Every graph output gets a training loss (cross-entropy over its last axis when it looks like
+ * logits, else mse), because dagpipe plans training.
+ */
+import { deriveOp, type OpSpec } from "../../graph/op-kinds/index.js";
+import { DTYPE_BYTES, type Dtype, type OpAttrs } from "../../graph/types.js";
+import type { AnalyzedNode, AnalyzedTensor, OnnxAnalysis } from "./analyze.js";
+import { perSampleShape } from "./batch-axis.js";
+import { numel } from "./infer/context.js";
+import { type KindChoice, mapKind } from "./map-kind.js";
+import { elemType, isFloatType, ONNX_INT64 } from "./tensor-types.js";
+
+export interface SpecsResult {
+  readonly specs: readonly OpSpec[];
+  /** Nodes whose kind mapping did not derive (kept as opaque); empty on every file the tests know. */
+  readonly fallbacks: readonly { readonly node: number; readonly opType: string; readonly kind: string }[];
+}
+
+interface OpRef {
+  readonly id: string;
+  readonly shape: readonly number[];
+  readonly elemBytes: number;
+}
+
+function nodeBase(n: AnalyzedNode): string {
+  return n.node.name !== "" ? n.node.name : `${n.node.opType}_${n.index}`;
+}
+
+export function toOpSpecs(a: OnnxAnalysis, dtype: Dtype): SpecsResult {
+  const specs: OpSpec[] = [];
+  const fallbacks: { node: number; opType: string; kind: string }[] = [];
+  const used = new Set<string>();
+  const unique = (base: string): string => {
+    let id = base;
+    for (let k = 2; used.has(id); k++) id = `${base}#${k}`;
+    used.add(id);
+    return id;
+  };
+  const byTensor = new Map<string, OpRef>();
+  const elemBytesOf = (t: AnalyzedTensor): number =>
+    isFloatType(t.elemType) ? DTYPE_BYTES[dtype] : Math.max(1, (elemType(t.elemType)?.bits ?? 8) / 8);
+  const sampleShape = (t: AnalyzedTensor): readonly number[] | undefined =>
+    t.shape ? perSampleShape(t.shape, t.batchAxis, a.batch) : undefined;
+
+  // Uses of each tensor by activation nodes, and graph outputs: a fused pattern needs a single use.
+  const uses = new Map<string, AnalyzedNode[]>();
+  for (const n of a.nodes) {
+    if (n.isConst) continue;
+    for (const name of n.node.input) uses.set(name, [...(uses.get(name) ?? []), n]);
+  }
+  const outputSet = new Set(a.outputs);
+  const soleUse = (name: string): AnalyzedNode | undefined => {
+    const u = uses.get(name);
+    return u?.length === 1 && !outputSet.has(name) ? u[0] : undefined;
+  };
+
+  for (const t of a.inputs) {
+    const shape = sampleShape(t) ?? [];
+    const id = unique(t.name);
+    const eb = t.elemType === ONNX_INT64 ? 8 : elemBytesOf(t);
+    specs.push({
+      id,
+      kind: "input",
+      inputs: [],
+      attrs: { dtype: isFloatType(t.elemType) ? "float" : "int64" },
+      outShape: shape,
+      ...(isFloatType(t.elemType) || t.elemType === ONNX_INT64 ? {} : { outBytesPerSample: numel(shape) * eb }),
+    });
+    byTensor.set(t.name, { id, shape, elemBytes: eb });
+  }
+
+  const absorbed = new Map<number, string>(); // node index → op id it was fused into
+  for (const n of a.nodes) {
+    if (n.isConst) continue;
+    const fusedInto = absorbed.get(n.index);
+    if (fusedInto) {
+      const out = n.outputs[0];
+      const into = specs.find((s) => s.id === fusedInto);
+      if (out && into?.outShape)
+        byTensor.set(out.name, { id: fusedInto, shape: into.outShape, elemBytes: elemBytesOf(out) });
+      continue;
+    }
+    const inputs = n.node.input.map((name) => (name === "" ? undefined : a.tensors.get(name)));
+    const actRefs = inputs.flatMap((t) => (t && !t.isConst ? [byTensor.get(t.name)] : []));
+    const inputIds = actRefs.flatMap((r) => (r ? [r.id] : []));
+    const base = nodeBase(n);
+    n.outputs.forEach((out, j) => {
+      if (j > 0 && !uses.has(out.name) && !outputSet.has(out.name) && n.node.opType !== "Split") return;
+      const id = unique(j === 0 ? base : `${base}:${j}`);
+      const shape = sampleShape(out);
+      const eb = elemBytesOf(out);
+      const params = j === 0 ? n.params.reduce((s, p) => s + (a.params.get(p) ?? 0), 0) : 0;
+      const batchKnown = a.batch === 1 || [out, ...inputs].every((t) => !t || t.isConst || t.batchAxis !== undefined);
+      let choice: KindChoice | undefined;
+      if (shape && batchKnown && actRefs.every((r) => r !== undefined)) {
+        try {
+          choice = mapKind({ n, inputs, batch: a.batch }, j, sampleShape);
+        } catch {
+          choice = undefined;
+        }
+      }
+      let fusedNode: AnalyzedNode | undefined;
+      if (choice && j === 0) {
+        const fused = fuse(n, choice, a, soleUse);
+        if (fused) {
+          choice = fused.choice;
+          fusedNode = fused.node;
+        }
+      }
+      const extraParams = fusedNode ? fusedNode.params.reduce((s, p) => s + (a.params.get(p) ?? 0), 0) : 0;
+      let spec: OpSpec | undefined;
+      if (choice && shape) {
+        const candidate: OpSpec = {
+          id,
+          name: out.name,
+          kind: choice.kind,
+          inputs: inputIds,
+          attrs: choice.attrs,
+          outShape: shape,
+          params: params + extraParams,
+        };
+        const derived = deriveOp(
+          candidate,
+          actRefs.map((r) => r?.shape ?? []),
+          dtype,
+          actRefs.map((r) => r?.elemBytes ?? DTYPE_BYTES[dtype]),
+        );
+        if (derived.ok) {
+          spec = candidate;
+          if (fusedNode) absorbed.set(fusedNode.index, id);
+        } else {
+          fallbacks.push({ node: n.index, opType: n.node.opType, kind: choice.kind });
+        }
+      }
+      spec ??= opaqueSpec(n, j, id, out.name, inputIds, shape, eb, params, actRefs, a.batch);
+      specs.push(spec);
+      byTensor.set(out.name, { id, shape: spec.outShape ?? [], elemBytes: eb });
+    });
+  }
+
+  for (const name of a.outputs) {
+    const ref = byTensor.get(name);
+    const t = a.tensors.get(name);
+    if (!ref || !t || t.isConst) continue;
+    const last = ref.shape[ref.shape.length - 1];
+    const logits = isFloatType(t.elemType) && last !== undefined && last >= 2;
+    specs.push({
+      id: unique(`loss:${name}`),
+      kind: "loss",
+      inputs: [ref.id],
+      attrs: logits ? { fn: "cross-entropy", classes: last } : { fn: "mse" },
+    });
+  }
+  return { specs: withIdBounds(specs), fallbacks };
+}
+
+/** int64 inputs read by an embedding get `high` = its table size, so synthetic ids stay in range. */
+function withIdBounds(specs: readonly OpSpec[]): OpSpec[] {
+  const high = new Map<string, number>();
+  for (const s of specs) {
+    const rows = s.kind === "embedding" ? s.attrs["numEmbeddings"] : undefined;
+    const from = s.inputs[0];
+    if (typeof rows === "number" && from !== undefined) high.set(from, Math.min(rows, high.get(from) ?? rows));
+  }
+  return specs.map((s) => {
+    const h = high.get(s.id);
+    return s.kind === "input" && h !== undefined && s.attrs["dtype"] === "int64"
+      ? { ...s, attrs: { ...s.attrs, high: h } }
+      : s;
+  });
+}
+
+function opaqueSpec(
+  n: AnalyzedNode,
+  outputIndex: number,
+  id: string,
+  name: string,
+  inputIds: readonly string[],
+  shape: readonly number[] | undefined,
+  elemBytes: number,
+  params: number,
+  actRefs: readonly (OpRef | undefined)[],
+  batch: number,
+): OpSpec {
+  const first = outputIndex === 0;
+  const fwd = first ? n.fwdFlops / batch : 0;
+  const rule = n.rule;
+  const outBytes = shape ? numel(shape) * elemBytes : 0;
+  const inBytes = actRefs.reduce((s, r) => s + (r ? numel(r.shape) * r.elemBytes : 0), 0);
+  const saves = first && shape ? (rule?.saves ?? "none") : "none";
+  const attrs: OpAttrs = n.node.domain ? { op: n.node.opType, domain: n.node.domain } : { op: n.node.opType };
+  return {
+    id,
+    name,
+    kind: "opaque",
+    inputs: [...inputIds],
+    attrs,
+    outShape: shape ?? [],
+    outBytesPerSample: outBytes,
+    params,
+    fwdFlopsPerSample: fwd,
+    bwdFlopsPerSample: fwd * (rule?.bwdFactor ?? 1),
+    savedBytesPerSample: saves === "inputs" ? inBytes : saves === "output" ? outBytes : 0,
+  };
+}
+
+/**
+ * torch exports `nn.Linear` on 3-D inputs as MatMul + Add(bias), and learned positions as an Add of a
+ * gathered table: when the Add is the only reader, the pair becomes the one op torch had.
+ */
+function fuse(
+  n: AnalyzedNode,
+  choice: KindChoice,
+  a: OnnxAnalysis,
+  soleUse: (name: string) => AnalyzedNode | undefined,
+): { choice: KindChoice; node: AnalyzedNode } | undefined {
+  const out = n.outputs[0];
+  const next = out ? soleUse(out.name) : undefined;
+  if (!out || !next || next.node.opType !== "Add" || next.node.input.length !== 2) return undefined;
+  const other = next.node.input.find((name) => name !== out.name);
+  const c = other !== undefined ? a.tensors.get(other) : undefined;
+  if (!c?.isConst || !c.shape || next.params.length !== 1) return undefined;
+  const table = a.tensors.get(next.params[0] as string)?.shape;
+  if (choice.kind === "linear" && choice.attrs["bias"] === false) {
+    const features = choice.attrs["outFeatures"];
+    if (c.shape.length === 1 && c.shape[0] === features) {
+      return { choice: { kind: "linear", attrs: { ...choice.attrs, bias: true } }, node: next };
+    }
+  }
+  if (choice.kind === "embedding" && table?.length === 2 && table[1] === choice.attrs["embeddingDim"]) {
+    // The added tensor must be rows of the table, one per token, the same for every sample.
+    const rows = c.shape.slice(0, -1).filter((d) => d !== 1);
+    const tokens = out.shape?.[out.shape.length - 2];
+    if (rows.length === 1 && rows[0] === tokens && c.shape[c.shape.length - 1] === table[1]) {
+      return { choice: { kind: "embedding", attrs: { ...choice.attrs, positions: table[0] as number } }, node: next };
+    }
+  }
+  return undefined;
+}

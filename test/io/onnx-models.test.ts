@@ -1,0 +1,188 @@
+/**
+ * Real exported CNNs (torchvision's ResNet-18, MobileNetV2, GoogLeNet, weight-stripped) and small
+ * models the project exports itself: parameter counts exact, multiply-adds against the published MACs,
+ * the batch of the file removed, the exporter's split patterns joined back into dagpipe kinds.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { validateGraph } from "../../src/graph/validate.js";
+import { analyzeOnnx } from "../../src/io/onnx/analyze.js";
+import { decodeOnnxModel } from "../../src/io/onnx/decode-model.js";
+import { readOnnx } from "../../src/io/onnx/read-onnx.js";
+import { toOpSpecs } from "../../src/io/onnx/to-op-specs.js";
+import { EXPECTED, fixtureBytes, loadFixture, macs, sum } from "./onnx-fixture-helpers.js";
+
+function fallbacksOf(name: string) {
+  const m = decodeOnnxModel(fixtureBytes(name), name);
+  assert.ok(m.ok);
+  return toOpSpecs(analyzeOnnx(m.value, name).analysis, "fp32").fallbacks;
+}
+
+describe("real exported CNNs", () => {
+  for (const name of ["resnet18", "mobilenet_v2", "googlenet"]) {
+    const published = EXPECTED[name]?.published;
+    it(`${name}: torchvision's parameter count exactly, MACs within 3 % of the published value`, () => {
+      assert.ok(published);
+      const g = loadFixture(name);
+      assert.deepEqual(validateGraph(g), []);
+      assert.equal(
+        sum(g, (op) => op.params),
+        published.params,
+      );
+      const rel = Math.abs(macs(g) - published.macs) / published.macs;
+      assert.ok(
+        rel < 0.03,
+        `${name}: ${macs(g)} multiply-adds vs ${published.macs} published (${(rel * 100).toFixed(2)} %)`,
+      );
+      // torch's own forward hooks on the same model agree with the importer to the multiply-add.
+      assert.equal(macs(g), EXPECTED[name]?.convLinearMacsPerSample);
+      // Every node became a dagpipe kind that derives; nothing fell back to opaque.
+      assert.deepEqual(fallbacksOf(name), []);
+      assert.equal(g.dtype, "fp32");
+      assert.equal(g.ops.at(-1)?.kind, "loss");
+      assert.deepEqual(g.ops.at(-1)?.attrs, { fn: "cross-entropy", classes: 1000 });
+    });
+  }
+
+  it("resnet18 maps every node onto a kind (no opaque ops) and keeps the 20 BatchNorms of a training graph", () => {
+    const g = loadFixture("resnet18");
+    const kinds = new Map<string, number>();
+    for (const op of g.ops) kinds.set(op.kind, (kinds.get(op.kind) ?? 0) + 1);
+    assert.equal(kinds.get("opaque"), undefined);
+    assert.equal(kinds.get("conv2d"), 20);
+    assert.equal(kinds.get("batchnorm"), 20);
+    assert.equal(kinds.get("add"), 8);
+    const stem = g.ops.find((op) => op.kind === "conv2d");
+    assert.deepEqual(stem?.attrs, {
+      inChannels: 3,
+      outChannels: 64,
+      kernel: [7, 7],
+      stride: [2, 2],
+      padding: [3, 3],
+      dilation: [1, 1],
+      groups: 1,
+      bias: false,
+    });
+    assert.deepEqual(stem?.outShape, [64, 112, 112]);
+    assert.deepEqual(g.ops[0]?.outShape, [3, 224, 224]);
+  });
+
+  it("googlenet keeps its four-branch Inception blocks: concat ops with four inputs", () => {
+    const g = loadFixture("googlenet");
+    const concats = g.ops.filter((op) => op.kind === "concat");
+    assert.equal(concats.length, 9);
+    assert.ok(concats.every((op) => op.inputs.length === 4 && op.attrs["axis"] === 0));
+  });
+
+  it("mobilenet_v2's ReLU6 (Clip) stays opaque with its element-wise cost, not zero", () => {
+    const g = loadFixture("mobilenet_v2");
+    const clips = g.ops.filter((op) => op.kind === "opaque" && op.attrs["op"] === "Clip");
+    assert.equal(clips.length, 35);
+    for (const op of clips) {
+      const n = op.outShape.reduce((a, b) => a * b, 1);
+      assert.equal(op.fwdFlopsPerSample, 2 * n);
+      assert.equal(op.outBytesPerSample, 4 * n);
+    }
+  });
+});
+
+describe("the file's batch is removed: costs are per sample", () => {
+  it("branch-cnn exported with batch 4 gives the same graph as with batch 1", () => {
+    const one = loadFixture("branch-cnn");
+    const four = loadFixture("branch-cnn-batch4");
+    assert.deepEqual(four.ops, one.ops);
+    assert.equal(four.source?.["batchInFile"], 4);
+  });
+
+  it("a symbolic batch dimension reads as one sample", () => {
+    assert.deepEqual(loadFixture("tiny-mlp-dynamic-batch").ops, loadFixture("tiny-mlp").ops);
+    const dyn = loadFixture("tiny-gpt-dynamic-batch");
+    const fixed = loadFixture("tiny-gpt");
+    assert.equal(
+      sum(dyn, (op) => op.fwdFlopsPerSample),
+      sum(fixed, (op) => op.fwdFlopsPerSample),
+    );
+    assert.equal(
+      sum(dyn, (op) => op.params),
+      EXPECTED["tiny-gpt"]?.params,
+    );
+  });
+
+  it("tiny-gpt with batch 2 (opset 17) has the same multiply-adds per sample as with batch 1", () => {
+    const b2 = loadFixture("tiny-gpt-batch2-opset17");
+    const b1 = loadFixture("tiny-gpt");
+    assert.equal(macs(b2), macs(b1));
+    assert.equal(
+      sum(b2, (op) => op.params),
+      sum(b1, (op) => op.params),
+    );
+    assert.equal(b2.ops.filter((op) => op.kind === "layernorm").length, 5);
+    const ln = b2.ops.find((op) => op.kind === "layernorm");
+    assert.deepEqual(ln?.outShape, [16, 32]);
+  });
+});
+
+describe("the exporter's patterns become the ops torch had", () => {
+  it("tiny-gpt: token + learned positions is one embedding op; MatMul + Add(bias) is linear with bias", () => {
+    const g = loadFixture("tiny-gpt");
+    const emb = g.ops.filter((op) => op.kind === "embedding");
+    assert.equal(emb.length, 1);
+    assert.deepEqual(emb[0]?.attrs, { numEmbeddings: 100, embeddingDim: 32, positions: 16 });
+    assert.equal(emb[0]?.params, (100 + 16) * 32);
+    const input = g.ops[0];
+    assert.deepEqual(input?.attrs, { dtype: "int64", high: 100 });
+    assert.deepEqual(input?.outShape, [16]);
+    const linears = g.ops.filter((op) => op.kind === "linear");
+    // qkv, proj, fc, out per layer (bias), plus the bias-free head.
+    assert.equal(linears.filter((op) => op.attrs["bias"] === true).length, 8);
+    assert.deepEqual(linears.at(-1)?.attrs, { inFeatures: 32, outFeatures: 100, bias: false });
+    assert.deepEqual(g.ops.at(-1)?.attrs, { fn: "cross-entropy", classes: 100 });
+    assert.equal(g.ops.filter((op) => op.kind === "matmul").length, 4);
+    assert.deepEqual(fallbacksOf("tiny-gpt"), []);
+  });
+
+  it("weights stored as Constant nodes count like initializers", () => {
+    assert.deepEqual(loadFixture("tiny-mlp-constants").ops, loadFixture("tiny-mlp").ops);
+  });
+
+  it("value_info written by ONNX's shape inference agrees with dagpipe's, so the file reads the same", () => {
+    const r = readOnnx(fixtureBytes("branch-cnn-shapes"), "branch-cnn-shapes.onnx");
+    assert.ok(r.ok);
+    assert.equal(r.warnings, undefined);
+    assert.deepEqual(r.value.ops, loadFixture("branch-cnn").ops);
+  });
+
+  it("an operator nobody knows is kept as opaque with zero cost and one warning naming it", () => {
+    const r = readOnnx(fixtureBytes("tiny-mlp-custom-op"), "custom.onnx");
+    assert.ok(r.ok);
+    assert.equal(r.warnings?.length, 1);
+    const w = r.warnings?.[0];
+    assert.equal(w?.code, "unsupported");
+    assert.equal(w?.file, "custom.onnx");
+    assert.deepEqual(w?.path, ["graph", "node", 2]);
+    assert.match(w?.message ?? "", /FancyNorm/);
+    const op = r.value.ops.find((o) => o.kind === "opaque");
+    assert.deepEqual(op?.attrs, { op: "FancyNorm", domain: "com.example" });
+    assert.equal(op?.fwdFlopsPerSample, 0);
+    assert.deepEqual(op?.outShape, [64]);
+    // Its output shape was assumed equal to its input, so the next layer is still costed.
+    assert.equal(
+      sum(r.value, (o) => o.params),
+      EXPECTED["tiny-mlp"]?.params,
+    );
+    assert.equal(macs(r.value), EXPECTED["tiny-mlp"]?.convLinearMacsPerSample);
+  });
+
+  it("torch's TransformerEncoder loads with exact parameters (MHA's merged batch falls back to opaque only for two transposes)", () => {
+    const g = loadFixture("tiny-encoder");
+    assert.deepEqual(validateGraph(g), []);
+    assert.equal(
+      sum(g, (op) => op.params),
+      EXPECTED["tiny-encoder"]?.params,
+    );
+    assert.deepEqual(
+      fallbacksOf("tiny-encoder").map((f) => f.opType),
+      ["Transpose", "Transpose"],
+    );
+  });
+});
