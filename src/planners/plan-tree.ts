@@ -1,0 +1,223 @@
+/**
+ * The tree the graph planner's DP walks: the series-parallel decomposition of the unit graph (task A's
+ * `seriesParallelDecompose`, run on a graph whose ops are the planning units), with what the DP needs at each
+ * node: the units below it, their sums as one stage, and for series nodes the tensors that cross each cut
+ * (so the communication of a contiguous run of children is read in time proportional to the tensors crossing).
+ *
+ * Some nodes are marked `exact`: subtrees that hold a parallel composition but few enough downset pairs
+ * (`countPairs`) are solved by the exact region DP (region-dp.ts) over all their convex partitions instead of
+ * by series/parallel splits only. A node is exact only if no ancestor is, so the largest small subtrees win.
+ */
+import { seriesParallelDecompose } from "../graph/sp-decompose.js";
+import type { SPTree } from "../graph/sp-tree.js";
+import type { Graph, Op } from "../graph/types.js";
+import type { PlanningProblem } from "./problem.js";
+import { addSums, emptySums, type StageSums, sumsOfSet } from "./stage-model.js";
+
+export interface SeriesCuts {
+  /** crossing[c], c = 0..n: ids (into `tensorProdPos`) of tensors produced before child c and read at or after it. */
+  readonly crossing: readonly Int32Array[];
+  /** Per crossing tensor: producer position (−1 = outside this node), bytes per sample, consumer positions (n = outside), ascending. */
+  readonly prodPos: Int32Array;
+  readonly bytesPerSample: Float64Array;
+  readonly consPos: readonly Int32Array[];
+}
+
+export interface TreeNode {
+  readonly id: number;
+  readonly kind: "leaf" | "series" | "parallel";
+  readonly children: readonly TreeNode[];
+  /** Units of the subtree, ascending. */
+  readonly units: readonly number[];
+  /** The subtree as one stage: own numbers plus its communication. */
+  readonly sums: StageSums;
+  readonly hasParallel: boolean;
+  /** Downset pairs (U ⊆ U') of the subtree, capped at PAIR_CAP. */
+  readonly pairs: number;
+  exact: boolean;
+  /** Series nodes only. */
+  cuts?: SeriesCuts;
+}
+
+export interface PlanTree {
+  readonly root: TreeNode;
+  readonly nodes: readonly TreeNode[];
+  /** Dependencies (unit indices) the SP-ization added; the DP treats them as real, which only restricts it. */
+  readonly addedEdges: readonly (readonly [number, number])[];
+  /** Unit successors / predecessors including added edges, for the region DP. */
+  readonly succs: readonly (readonly number[])[];
+  readonly preds: readonly (readonly number[])[];
+}
+
+const PAIR_CAP = 1e12;
+
+/** A graph whose ops are the problem's units, for the SP decomposition (weights = one-sample time). */
+export function unitGraph(p: PlanningProblem): Graph {
+  const ops: Op[] = [];
+  for (let u = 0; u < p.units.count; u++) {
+    ops.push({
+      id: `u${u}`,
+      kind: "opaque",
+      inputs: p.units.preds[u]!.map((x) => `u${x}`),
+      attrs: {},
+      outShape: [],
+      outBytesPerSample: 0,
+      params: 0,
+      paramBytes: 0,
+      fwdFlopsPerSample: 0,
+      bwdFlopsPerSample: 0,
+      savedBytesPerSample: 0,
+    });
+  }
+  return { name: `${p.graph.name}-units`, dtype: p.graph.dtype, ops };
+}
+
+export function buildPlanTree(p: PlanningProblem, exactPairLimit: number): PlanTree {
+  const g = unitGraph(p);
+  const weights = p.timeSec[0]!;
+  const dec = seriesParallelDecompose(g, { weight: (op) => weights[Number(op.id.slice(1))]! });
+  const addedEdges = dec.addedEdges.map(([a, b]) => [Number(a.slice(1)), Number(b.slice(1))] as const);
+  const succSets = p.units.succs.map((s) => new Set(s));
+  const predSets = p.units.preds.map((s) => new Set(s));
+  for (const [a, b] of addedEdges) {
+    succSets[a]!.add(b);
+    predSets[b]!.add(a);
+  }
+  const sorted = (s: Set<number>) => [...s].sort((x, y) => x - y);
+  const nodes: TreeNode[] = [];
+  const inSet = new Uint8Array(p.units.count);
+  const build = (t: SPTree): TreeNode => {
+    const children = t.kind === "leaf" ? [] : t.children.map(build);
+    const units = t.kind === "leaf" ? [Number(t.op.slice(1))] : children.flatMap((c) => c.units).sort((a, b) => a - b);
+    for (const u of units) inSet[u] = 1;
+    const sums = sumsOfSet(p, units, inSet);
+    for (const u of units) inSet[u] = 0;
+    const hasParallel = t.kind === "parallel" || children.some((c) => c.hasParallel);
+    const node: TreeNode = {
+      id: nodes.length,
+      kind: t.kind,
+      children,
+      units,
+      sums,
+      hasParallel,
+      pairs: countPairs(t.kind, children),
+      exact: false,
+    };
+    nodes.push(node);
+    if (t.kind === "series") node.cuts = seriesCuts(p, node);
+    return node;
+  };
+  const root = build(dec.tree);
+  markExact(root, exactPairLimit);
+  return { root, nodes, addedEdges, succs: succSets.map(sorted), preds: predSets.map(sorted) };
+}
+
+/**
+ * Pairs of upsets U ⊆ U' of a node (the region DP's transitions). Upsets of a leaf: ∅, {x} (pairs 3);
+ * parallel: products; series A;B (A first): up = up(A) + up(B) − 1, pairs = pairs(B) + pairs(A) − up(A)
+ * + up(B)·(up(A) − 1), folded over the children from the last one.
+ */
+function countPairs(kind: TreeNode["kind"], children: readonly TreeNode[]): number {
+  if (kind === "leaf") return 3;
+  const ups = children.map(countUpsets);
+  if (kind === "parallel")
+    return Math.min(
+      PAIR_CAP,
+      children.reduce((a, c) => a * c.pairs, 1),
+    );
+  let up = ups[ups.length - 1]!;
+  let pairs = children[children.length - 1]!.pairs;
+  for (let k = children.length - 2; k >= 0; k--) {
+    const upA = ups[k]!;
+    pairs = Math.min(PAIR_CAP, pairs + children[k]!.pairs - upA + up * (upA - 1));
+    up = Math.min(PAIR_CAP, up + upA - 1);
+  }
+  return pairs;
+}
+
+function countUpsets(n: TreeNode): number {
+  if (n.kind === "leaf") return 2;
+  if (n.kind === "parallel")
+    return Math.min(
+      PAIR_CAP,
+      n.children.reduce((a, c) => a * countUpsets(c), 1),
+    );
+  return Math.min(
+    PAIR_CAP,
+    n.children.reduce((a, c) => a + countUpsets(c) - 1, 1),
+  );
+}
+
+function markExact(node: TreeNode, limit: number): void {
+  if (node.kind === "leaf") return;
+  if (node.hasParallel && node.pairs <= limit) {
+    node.exact = true;
+    return;
+  }
+  for (const c of node.children) markExact(c, limit);
+}
+
+function seriesCuts(p: PlanningProblem, node: TreeNode): SeriesCuts {
+  const n = node.children.length;
+  const pos = new Map<number, number>();
+  node.children.forEach((c, k) => {
+    for (const u of c.units) pos.set(u, k);
+  });
+  const prod: number[] = [];
+  const bytes: number[] = [];
+  const cons: Int32Array[] = [];
+  const crossingLists: number[][] = Array.from({ length: n + 1 }, () => []);
+  const seen = new Set<number>();
+  const consider = (t: number) => {
+    if (seen.has(t)) return;
+    seen.add(t);
+    const tensor = p.tensors[t]!;
+    const pp = pos.get(tensor.unit) ?? -1;
+    const cp = [...new Set(tensor.consumers.map((c) => pos.get(c) ?? n))].sort((a, b) => a - b);
+    // Only tensors that leave the producer's child matter for cuts inside this node.
+    const crossing = cp.filter((c) => c > pp);
+    if (crossing.length === 0) return;
+    const id = prod.length;
+    prod.push(pp);
+    bytes.push(tensor.bytesPerSample);
+    cons.push(Int32Array.from(crossing));
+    const last = crossing[crossing.length - 1]!;
+    for (let c = pp + 1; c <= last; c++) crossingLists[c]!.push(id);
+  };
+  for (const u of node.units) {
+    for (const t of p.tensorsIn[u]!) consider(t);
+    for (const t of p.tensorsOut[u]!) consider(t);
+  }
+  return {
+    crossing: crossingLists.map((l) => Int32Array.from(l)),
+    prodPos: Int32Array.from(prod),
+    bytesPerSample: Float64Array.from(bytes),
+    consPos: cons,
+  };
+}
+
+/** Bytes per sample entering / leaving the run of children [i, j) of a series node. */
+export function rangeComm(cuts: SeriesCuts, i: number, j: number): { inBytes: number; outBytes: number } {
+  let inBytes = 0;
+  for (const t of cuts.crossing[i]!) {
+    // produced before i; read somewhere at or after i: is the first such read inside [i, j)?
+    const cp = cuts.consPos[t]!;
+    for (let k = 0; k < cp.length; k++) {
+      const c = cp[k]!;
+      if (c >= i) {
+        if (c < j) inBytes += cuts.bytesPerSample[t]!;
+        break;
+      }
+    }
+  }
+  let outBytes = 0;
+  for (const t of cuts.crossing[j]!) if (cuts.prodPos[t]! >= i) outBytes += cuts.bytesPerSample[t]!;
+  return { inBytes, outBytes };
+}
+
+/** Own numbers of children [i, j) of a node (communication not included). */
+export function rangeSums(node: TreeNode, i: number, j: number, sizes: number): StageSums {
+  const s = emptySums(sizes);
+  for (let k = i; k < j; k++) addSums(s, node.children[k]!.sums);
+  return s;
+}

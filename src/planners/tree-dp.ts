@@ -1,0 +1,330 @@
+/**
+ * One feasibility run of the graph planner's DP at a target time per sample τ (GraphPipe Algorithm 1's inner
+ * DP, in "fewest devices" form): for every tree node X and downstream depth D it computes
+ *
+ *   V_X^D[w] = the fewest devices that partition X into stages, each with TPS ≤ τ and fitting in memory at its
+ *              in-flight count, such that every stage of X has depth ≤ w (depth = stages on the longest
+ *              stage-graph path to a sink; the stages after X count D).
+ *
+ * The depth bound w is the in-flight count at X's source (GraphPipe keeps "the fewest in-flight micro-batches at
+ * the source" for a device budget; this keeps the fewest devices for an in-flight bound — the same frontier,
+ * read the other way). Depths are capped at W = min(devices, micro-batches): a path never has more stages than
+ * devices, and in-flight counts stop growing at the micro-batch count m (depth ≥ m means m in flight).
+ *
+ * Series node c₁…cₙ (suffix DP, later part first as in GraphPipe): a run of whole children as one stage of
+ * degree d, whose depth is 1 + the entry depth of what follows; or a non-leaf child solved on its own with the
+ * entry depth of what follows as its D. Parallel node: branches split into contiguous groups, each group one
+ * stage or (a single branch) solved on its own; all see the same D and share the bound. Exact nodes go to the
+ * region DP (region-dp.ts). Values above the device count are useless and capped.
+ */
+import type { PlanTree, TreeNode } from "./plan-tree.js";
+import { rangeComm } from "./plan-tree.js";
+import type { PlanningProblem } from "./problem.js";
+import { RegionDp } from "./region-dp.js";
+import {
+  addSums,
+  clearSums,
+  emptySums,
+  judgeStage,
+  type StageContext,
+  type StageVerdict,
+  stageOption,
+} from "./stage-model.js";
+
+/** One stage of a DP solution: its units, data-parallel degree and whether it recomputes its forward. */
+export interface StagePick {
+  readonly units: readonly number[];
+  readonly degree: number;
+  readonly recompute: boolean;
+}
+
+export interface NodeSolution {
+  /** V[w] for w = 0..W (values > devices mean infeasible). */
+  readonly V: Int32Array;
+  /** Appends the stages of the solution counted in V[w]. */
+  collect(w: number, out: StagePick[]): void;
+}
+
+export const INF = 1 << 29;
+
+export class TreeDp {
+  readonly W: number;
+  private readonly memo = new Map<number, NodeSolution>();
+  private readonly verdict: StageVerdict = { tpsSec: 0, tpsRecomputeSec: 0, maxInFlight: 0, maxInFlightRecompute: 0 };
+  private readonly regions = new Map<number, RegionDp>();
+  /** Stage evaluations done (for tests that check a path was exercised, and for progress). */
+  evaluations = 0;
+
+  constructor(
+    readonly problem: PlanningProblem,
+    readonly tree: PlanTree,
+    readonly ctx: StageContext,
+    readonly tau: number,
+    readonly devices: number,
+  ) {
+    this.W = Math.max(1, Math.min(devices, ctx.microBatches));
+  }
+
+  /** Fewest devices for the whole graph (any depth), or INF. */
+  rootDevices(): number {
+    return this.solve(this.tree.root, 0).V[this.W]!;
+  }
+
+  rootStages(): StagePick[] {
+    const out: StagePick[] = [];
+    this.solve(this.tree.root, 0).collect(this.W, out);
+    return out;
+  }
+
+  solve(node: TreeNode, D: number): NodeSolution {
+    const key = node.id * (this.W + 1) + D;
+    let sol = this.memo.get(key);
+    if (sol) return sol;
+    if (node.exact) {
+      let region = this.regions.get(node.id);
+      if (!region) {
+        region = new RegionDp(this.problem, this.tree, node, this.ctx, this.tau, this.devices, this.W);
+        this.regions.set(node.id, region);
+      }
+      sol = region.solve(D);
+      this.evaluations += region.evaluations;
+      region.evaluations = 0;
+    } else if (node.kind === "parallel") sol = this.solveParallel(node, D);
+    else sol = this.solveSeries(node, D);
+    this.memo.set(key, sol);
+    return sol;
+  }
+
+  /** Prefix minimum over w with the choice records carried along (a bound w also admits every solution of w − 1). */
+  private static prefixMin(val: Int32Array, base: number, W: number, choices: readonly Int32Array[]): void {
+    for (let w = 1; w <= W; w++) {
+      if (val[base + w - 1]! < val[base + w]!) {
+        val[base + w] = val[base + w - 1]!;
+        for (const c of choices) c[base + w] = c[base + w - 1]!;
+      }
+    }
+  }
+
+  private solveSeries(node: TreeNode, D: number): NodeSolution {
+    const { W, ctx, tau, devices: K } = this;
+    const S = W + 1;
+    // A leaf (only the root can be one here) is a series of one child.
+    const children = node.kind === "leaf" ? [node] : node.children;
+    const n = children.length;
+    const cuts = node.cuts;
+    const suf = new Int32Array((n + 1) * S).fill(INF);
+    for (let w = D; w <= W; w++) suf[n * S + w] = 0;
+    // Choice records per (i, w): cJ = end of the stage run (−1: child solved on its own), cD = degree,
+    // cRc = recompute, cNext = bound used for what follows, cW = bound the child was solved at.
+    const cJ = new Int32Array(n * S);
+    const cD = new Int32Array(n * S);
+    const cRc = new Int32Array(n * S);
+    const cNext = new Int32Array(n * S);
+    const cW = new Int32Array(n * S);
+    const sums = emptySums(this.problem.sampleSizes.length);
+    const degrees = ctx.degrees;
+    const dMax = degrees[degrees.length - 1]!;
+    const kMax = ctx.sampleIndexOfDegree[dMax]!;
+    const b = ctx.microBatch;
+    const m = ctx.microBatches;
+    const v = this.verdict;
+    for (let i = n - 1; i >= 0; i--) {
+      const row = i * S;
+      const child = children[i]!;
+      if (child.kind !== "leaf" && child !== node) {
+        const nextRow = (i + 1) * S;
+        for (let e = D; e <= W; e++) {
+          const base = suf[nextRow + e]!;
+          if (base > K) continue;
+          const cv = this.solve(child, e).V;
+          for (let w = 1; w <= W; w++) {
+            const val = cv[w]! + base;
+            if (val < suf[row + w]!) {
+              suf[row + w] = val;
+              cJ[row + w] = -1;
+              cNext[row + w] = e;
+              cW[row + w] = w;
+            }
+          }
+        }
+      }
+      clearSums(sums);
+      for (let j = i + 1; j <= n; j++) {
+        addSums(sums, children[j - 1]!.sums);
+        if (sums.params * ctx.bytesPerParam > ctx.memBytes) break;
+        if (sums.timeSec[kMax]! / b > tau) break;
+        if (cuts) {
+          const c = rangeComm(cuts, i, j);
+          sums.inBytesPerSample = c.inBytes;
+          sums.outBytesPerSample = c.outBytes;
+        } else {
+          sums.inBytesPerSample = node.sums.inBytesPerSample;
+          sums.outBytesPerSample = node.sums.outBytesPerSample;
+        }
+        const nextRow = j * S;
+        for (const d of degrees) {
+          if (d > K) break;
+          judgeStage(sums, d, ctx, v);
+          this.evaluations++;
+          const wNo = v.tpsSec <= tau ? Math.min(W, v.maxInFlight) : 0;
+          const wRc = v.tpsRecomputeSec <= tau ? Math.min(W, v.maxInFlightRecompute) : 0;
+          const wl = Math.max(wNo, wRc);
+          for (let w = 1; w <= wl; w++) {
+            const prev = w === m ? W : w - 1;
+            const val = d + suf[nextRow + prev]!;
+            if (val < suf[row + w]!) {
+              suf[row + w] = val;
+              cJ[row + w] = j;
+              cD[row + w] = d;
+              cRc[row + w] = w > wNo ? 1 : 0;
+              cNext[row + w] = prev;
+            }
+          }
+        }
+      }
+      TreeDp.prefixMin(suf, row, W, [cJ, cD, cRc, cNext, cW]);
+      for (let w = 0; w <= W; w++) if (suf[row + w]! > K) suf[row + w] = INF;
+    }
+    const V = suf.slice(0, S);
+    return {
+      V,
+      collect: (w, out) => {
+        let i = 0;
+        let bound = w;
+        while (i < n) {
+          const at = i * S + bound;
+          if (suf[at]! >= INF) throw new Error("dagpipe/planners/tree-dp: collect on an infeasible bound");
+          const j = cJ[at]!;
+          if (j < 0) {
+            this.solve(children[i]!, cNext[at]!).collect(cW[at]!, out);
+            i += 1;
+          } else {
+            const units: number[] = [];
+            for (let k = i; k < j; k++) units.push(...children[k]!.units);
+            out.push({ units, degree: cD[at]!, recompute: cRc[at] === 1 });
+            i = j;
+          }
+          bound = cNext[at]!;
+        }
+      },
+    };
+  }
+
+  private solveParallel(node: TreeNode, D: number): NodeSolution {
+    const { W, ctx, tau, devices: K } = this;
+    const S = W + 1;
+    const branches = node.children;
+    const n = branches.length;
+    const grp = new Int32Array((n + 1) * S).fill(INF);
+    for (let w = 0; w <= W; w++) grp[n * S + w] = 0;
+    const cR = new Int32Array(n * S);
+    const cD = new Int32Array(n * S);
+    const cRc = new Int32Array(n * S);
+    const m = ctx.microBatches;
+    const wt = Math.min(m, D + 1);
+    const sums = emptySums(this.problem.sampleSizes.length);
+    const marks = new Set<number>();
+    const v = this.verdict;
+    const p = this.problem;
+    for (let l = n - 1; l >= 0; l--) {
+      const row = l * S;
+      const branch = branches[l]!;
+      if (branch.kind !== "leaf") {
+        const cv = this.solve(branch, D).V;
+        for (let w = 0; w <= W; w++) {
+          const val = cv[w]! + grp[row + S + w]!;
+          if (val < grp[row + w]!) {
+            grp[row + w] = val;
+            cR[row + w] = -1;
+          }
+        }
+      }
+      if (wt > W) continue;
+      clearSums(sums);
+      marks.clear();
+      let outBytes = 0;
+      let inBytes = 0;
+      for (let r = l; r < n; r++) {
+        const br = branches[r]!;
+        addSums(sums, br.sums);
+        outBytes += br.sums.outBytesPerSample;
+        for (const u of br.units) {
+          for (const t of p.tensorsIn[u]!) {
+            const tensor = p.tensors[t]!;
+            if (marks.has(t)) continue;
+            // Branches are independent: a tensor read here from outside the branch comes from outside the node.
+            if (!unitIn(br, tensor.unit)) {
+              marks.add(t);
+              inBytes += tensor.bytesPerSample;
+            }
+          }
+        }
+        if (sums.params * ctx.bytesPerParam > ctx.memBytes) break;
+        sums.inBytesPerSample = inBytes;
+        sums.outBytesPerSample = outBytes;
+        let pick = 0;
+        let rc = 0;
+        for (const d of ctx.degrees) {
+          if (d > K) break;
+          judgeStage(sums, d, ctx, v);
+          this.evaluations++;
+          const opt = stageOption(v, wt, tau);
+          if (opt !== 0) {
+            pick = d;
+            rc = opt === 2 ? 1 : 0;
+            break;
+          }
+        }
+        if (pick === 0) continue;
+        const nextRow = (r + 1) * S;
+        for (let w = wt; w <= W; w++) {
+          const val = pick + grp[nextRow + w]!;
+          if (val < grp[row + w]!) {
+            grp[row + w] = val;
+            cR[row + w] = r;
+            cD[row + w] = pick;
+            cRc[row + w] = rc;
+          }
+        }
+      }
+      TreeDp.prefixMin(grp, row, W, [cR, cD, cRc]);
+      for (let w = 0; w <= W; w++) if (grp[row + w]! > K) grp[row + w] = INF;
+    }
+    const V = grp.slice(0, S);
+    return {
+      V,
+      collect: (w, out) => {
+        let l = 0;
+        while (l < n) {
+          const at = l * S + w;
+          if (grp[at]! >= INF) throw new Error("dagpipe/planners/tree-dp: collect on an infeasible bound");
+          const r = cR[at]!;
+          if (r < 0) {
+            this.solve(branches[l]!, D).collect(w, out);
+            l += 1;
+          } else {
+            const units: number[] = [];
+            for (let k = l; k <= r; k++) units.push(...branches[k]!.units);
+            units.sort((a, b) => a - b);
+            out.push({ units, degree: cD[at]!, recompute: cRc[at] === 1 });
+            l = r + 1;
+          }
+        }
+      },
+    };
+  }
+}
+
+function unitIn(node: TreeNode, u: number): boolean {
+  const us = node.units;
+  let lo = 0;
+  let hi = us.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const x = us[mid]!;
+    if (x === u) return true;
+    if (x < u) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}

@@ -1,0 +1,215 @@
+/**
+ * The graph planner's search against exhaustive references (issue 4 acceptance): on random series-parallel
+ * graphs of at most 10 ops and at most 4 devices,
+ *  1. the planner's objective (max stage time per sample, memory respected) equals the optimum over ALL valid
+ *     stage DAGs — every convex partition with an acyclic stage graph, every degree assignment;
+ *  2. with the exact regions switched off (pure series/parallel DP, GraphPipe's space) it equals the optimum
+ *     over the SP-aligned partitions, enumerated independently from the tree — this pins the DP machinery
+ *     (depth propagation, downstream depths, device sums) apart from the region DP;
+ *  3. with a small region limit it lies between the two.
+ * The generators make memory bind (recompute and depth matter), make single ops dominate (data parallelism
+ * matters) and add skip edges; the tests assert those cases were reached.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import type { Graph, Op } from "../../src/graph/types.js";
+import { minimizeBottleneck } from "../../src/planners/bottleneck-search.js";
+import { exhaustiveSearch, scorePartition } from "../../src/planners/exhaustive.js";
+import { buildPlanTree, type TreeNode } from "../../src/planners/plan-tree.js";
+import { buildProblem, microBatchCandidates, type PlanningProblem } from "../../src/planners/problem.js";
+import { stageContext } from "../../src/planners/stage-model.js";
+import { arbSeriesParallel } from "../arbitraries.js";
+import { testCluster, testCost } from "./fixtures.js";
+
+const TOL = 1e-9;
+
+interface OpNumbers {
+  readonly flops: number;
+  readonly params: number;
+  readonly saved: number;
+  readonly out: number;
+}
+
+const arbNumbers: fc.Arbitrary<OpNumbers> = fc.record({
+  flops: fc.integer({ min: 0, max: 40 }).map((k) => Math.round(1e6 * 10 ** (k / 10))),
+  params: fc.integer({ min: 0, max: 2_000_000 }),
+  saved: fc.integer({ min: 0, max: 600_000 }),
+  out: fc.integer({ min: 0, max: 400_000 }),
+});
+
+interface Case {
+  readonly graph: Graph;
+  readonly skipEdges: number;
+  readonly devices: number;
+  readonly batch: number;
+  readonly memBytes: number;
+  readonly dataParallel: boolean;
+}
+
+const arbCase: fc.Arbitrary<Case> = fc
+  .record({
+    sp: arbSeriesParallel({ minOps: 2, maxOps: 10, skipEdges: true }),
+    numbers: fc.array(arbNumbers, { minLength: 10, maxLength: 10 }),
+    devices: fc.integer({ min: 1, max: 4 }),
+    batch: fc.constantFrom(2, 4, 8),
+    memMB: fc.integer({ min: 8, max: 160 }),
+    dataParallel: fc.boolean(),
+  })
+  .map(({ sp, numbers, devices, batch, memMB, dataParallel }) => {
+    const ops: Op[] = sp.graph.ops.map((op, i) => {
+      const n = numbers[i]!;
+      return {
+        ...op,
+        params: n.params,
+        paramBytes: 2 * n.params,
+        fwdFlopsPerSample: n.flops,
+        bwdFlopsPerSample: 2 * n.flops,
+        savedBytesPerSample: n.saved,
+        outBytesPerSample: n.out,
+      };
+    });
+    return {
+      graph: { ...sp.graph, ops },
+      skipEdges: sp.skipEdgesAdded,
+      devices,
+      batch,
+      memBytes: memMB * 1e6,
+      dataParallel,
+    };
+  });
+
+function setup(c: Case, b: number) {
+  const cluster = testCluster(c.memBytes);
+  const p = buildProblem(c.graph, testCost(cluster.device), c.batch);
+  const ctx = stageContext(p, cluster, {
+    microBatch: b,
+    microBatches: c.batch / b,
+    devices: c.devices,
+    dataParallel: c.dataParallel,
+    bytesPerParam: 16,
+  });
+  return { p, ctx };
+}
+
+function sameObjective(a: number | undefined, b: number | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return Math.abs(a - b) <= 1e-7 * Math.max(a, b);
+}
+
+test("graph planner objective equals the exhaustive optimum over all stage DAGs (≤ 10 ops, ≤ 4 devices)", () => {
+  const seen = { cases: 0, feasible: 0, infeasible: 0, spWorse: 0, degree: 0, recompute: 0, multiStage: 0, skip: 0 };
+  fc.assert(
+    fc.property(arbCase, (c) => {
+      for (const b of microBatchCandidates(c.batch)) {
+        const { p, ctx } = setup(c, b);
+        assert.equal(p.units.count, c.graph.ops.length, "no glue in these graphs: units are ops");
+        const planned = minimizeBottleneck(p, buildPlanTree(p, 1e5), ctx, { devices: c.devices, tolerance: TOL });
+        const reference = exhaustiveSearch(p, ctx, c.devices);
+        seen.cases++;
+        assert.ok(
+          sameObjective(planned?.bottleneckSec, reference?.bottleneckSec),
+          `b=${b}: planner ${planned?.bottleneckSec} vs exhaustive ${reference?.bottleneckSec}`,
+        );
+        if (!reference) {
+          seen.infeasible++;
+          continue;
+        }
+        seen.feasible++;
+        if (c.skipEdges > 0) seen.skip++;
+        if (reference.stages.length > 1) seen.multiStage++;
+        if (planned!.stages.some((s) => s.degree > 1)) seen.degree++;
+        if (planned!.stages.some((s) => s.recompute)) seen.recompute++;
+        const spOnly = minimizeBottleneck(p, buildPlanTree(p, 0), ctx, { devices: c.devices, tolerance: TOL });
+        if (!spOnly || spOnly.bottleneckSec > reference.bottleneckSec * (1 + 1e-6)) seen.spWorse++;
+      }
+    }),
+    { numRuns: 60, seed: 20240611 },
+  );
+  // The interesting cases were reached: cuts across branches, data parallelism, recompute, infeasibility.
+  assert.ok(seen.spWorse >= 3, `SP-aligned search strictly worse in ${seen.spWorse} cases`);
+  assert.ok(seen.degree >= 3, `data-parallel degree > 1 in ${seen.degree} cases`);
+  assert.ok(seen.recompute >= 3, `recompute used in ${seen.recompute} cases`);
+  assert.ok(seen.infeasible >= 3, `infeasible in ${seen.infeasible} cases`);
+  assert.ok(seen.multiStage >= 20, `multi-stage optima in ${seen.multiStage} cases`);
+  assert.ok(seen.skip >= 3, `skip edges in ${seen.skip} feasible cases`);
+});
+
+/** Every partition the series/parallel DP can express, enumerated from the tree (GraphPipe's space). */
+function spAlignedPartitions(node: TreeNode, maxStages: number): number[][][] {
+  if (node.kind === "leaf") return [[[...node.units]]];
+  const ch = node.children;
+  const out: number[][][] = [];
+  if (node.kind === "series") {
+    const rec = (i: number, acc: number[][]) => {
+      if (acc.length > maxStages) return;
+      if (i === ch.length) {
+        out.push(acc);
+        return;
+      }
+      for (let j = i + 1; j <= ch.length; j++) rec(j, [...acc, ch.slice(i, j).flatMap((c) => c.units)]);
+      if (ch[i]!.kind !== "leaf")
+        for (const part of spAlignedPartitions(ch[i]!, maxStages)) rec(i + 1, [...acc, ...part]);
+    };
+    rec(0, []);
+  } else {
+    const rec = (l: number, acc: number[][]) => {
+      if (acc.length > maxStages) return;
+      if (l === ch.length) {
+        out.push(acc);
+        return;
+      }
+      for (let r = l; r < ch.length; r++) rec(r + 1, [...acc, ch.slice(l, r + 1).flatMap((c) => c.units)]);
+      if (ch[l]!.kind !== "leaf")
+        for (const part of spAlignedPartitions(ch[l]!, maxStages)) rec(l + 1, [...acc, ...part]);
+    };
+    rec(0, []);
+  }
+  return out.filter((p) => p.length <= maxStages);
+}
+
+function bestOf(p: PlanningProblem, ctx: ReturnType<typeof setup>["ctx"], devices: number, parts: number[][][]) {
+  let best: number | undefined;
+  const block = new Int32Array(p.units.count);
+  for (const part of parts) {
+    part.forEach((g, k) => {
+      for (const u of g) block[u] = k;
+    });
+    const s = scorePartition(p, ctx, devices, block, part.length);
+    if (s && (best === undefined || s.bottleneckSec < best)) best = s.bottleneckSec;
+  }
+  return best;
+}
+
+test("pure series/parallel DP equals the optimum over SP-aligned partitions; regions sit in between", () => {
+  let compared = 0;
+  let innerRegions = 0;
+  fc.assert(
+    fc.property(arbCase, fc.integer({ min: 4, max: 60 }), (c, limit) => {
+      for (const b of microBatchCandidates(c.batch)) {
+        const { p, ctx } = setup(c, b);
+        const spTree = buildPlanTree(p, 0);
+        const planned = minimizeBottleneck(p, spTree, ctx, { devices: c.devices, tolerance: TOL });
+        const reference = bestOf(p, ctx, c.devices, spAlignedPartitions(spTree.root, c.devices));
+        assert.ok(
+          sameObjective(planned?.bottleneckSec, reference),
+          `b=${b}: SP DP ${planned?.bottleneckSec} vs ${reference}`,
+        );
+        compared++;
+        const midTree = buildPlanTree(p, limit);
+        if (!midTree.root.exact && midTree.nodes.some((n) => n.exact)) innerRegions++;
+        const mid = minimizeBottleneck(p, midTree, ctx, { devices: c.devices, tolerance: TOL });
+        const full = minimizeBottleneck(p, buildPlanTree(p, 1e5), ctx, { devices: c.devices, tolerance: TOL });
+        if (full) {
+          assert.ok(mid !== undefined || planned === undefined);
+          if (mid) assert.ok(mid.bottleneckSec >= full.bottleneckSec * (1 - 1e-7));
+          if (mid && planned) assert.ok(mid.bottleneckSec <= planned.bottleneckSec * (1 + 1e-7));
+        }
+      }
+    }),
+    { numRuns: 60, seed: 7 },
+  );
+  assert.ok(compared >= 100);
+  // Regions below a series/parallel root (not only the whole graph as one region) were exercised.
+  assert.ok(innerRegions >= 10, `inner exact regions in ${innerRegions} cases`);
+});
