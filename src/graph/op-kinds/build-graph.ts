@@ -20,46 +20,58 @@ export function buildGraph(
     return fail([{ code: "empty-graph", message: `graph "${name}" has no ops`, path: ["ops"] }]);
   }
   const byId = new Map<string, number>();
-  specs.forEach((s, i) => {
-    const first = byId.get(s.id);
-    if (first === undefined) byId.set(s.id, i);
+  for (let i = 0; i < specs.length; i++) {
+    const id = specs[i]!.id;
+    const first = byId.get(id);
+    if (first === undefined) byId.set(id, i);
     else {
       issues.push({
         code: "duplicate-id",
-        message: `op id "${s.id}" is used by ops[${first}] and ops[${i}]`,
+        message: `op id "${id}" is used by ops[${first}] and ops[${i}]`,
         path: ["ops", i, "id"],
       });
     }
-  });
+  }
   // preds[i]: spec indices of i's inputs (unknown ones dropped after reporting them).
-  const preds: number[][] = specs.map((s, i) =>
-    s.inputs.flatMap((inp, j) => {
-      const k = byId.get(inp);
-      if (k !== undefined) return [k];
-      issues.push({
-        code: "unknown-input",
-        message: `op "${s.id}" reads "${inp}", which is not an op of the graph`,
-        path: ["ops", i, "inputs", j],
-        got: inp,
-      });
-      return [];
-    }),
-  );
+  const preds: number[][] = new Array(specs.length);
+  for (let i = 0; i < specs.length; i++) {
+    const inputs = specs[i]!.inputs;
+    const ps: number[] = [];
+    for (let j = 0; j < inputs.length; j++) {
+      const k = byId.get(inputs[j]!);
+      if (k !== undefined) ps.push(k);
+      else {
+        issues.push({
+          code: "unknown-input",
+          message: `op "${specs[i]!.id}" reads "${inputs[j]}", which is not an op of the graph`,
+          path: ["ops", i, "inputs", j],
+          got: inputs[j]!,
+        });
+      }
+    }
+    preds[i] = ps;
+  }
   if (issues.length > 0) return fail(issues);
 
   const order = kahnOrder(preds);
   const ops: (Op | undefined)[] = new Array(specs.length);
   const elemBytes: number[] = new Array(specs.length);
   for (const i of order) {
-    const spec = specs[i]!;
-    const inOps = preds[i]!.map((k) => ops[k]);
-    if (inOps.some((o) => o === undefined)) continue;
-    const r = deriveOpWithElemBytes(
-      spec,
-      inOps.map((o) => o!.outShape),
-      dtype,
-      preds[i]!.map((k) => elemBytes[k]!),
-    );
+    const ps = preds[i]!;
+    const shapes: (readonly number[])[] = new Array(ps.length);
+    const bytes: number[] = new Array(ps.length);
+    let ready = true;
+    for (let j = 0; j < ps.length; j++) {
+      const input = ops[ps[j]!];
+      if (input === undefined) {
+        ready = false;
+        break;
+      }
+      shapes[j] = input.outShape;
+      bytes[j] = elemBytes[ps[j]!]!;
+    }
+    if (!ready) continue;
+    const r = deriveOpWithElemBytes(specs[i]!, shapes, dtype, bytes);
     if (r.ok) {
       ops[i] = r.value.op;
       elemBytes[i] = r.value.outElemBytes;

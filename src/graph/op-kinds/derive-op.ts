@@ -36,7 +36,7 @@ export function deriveOpWithElemBytes(
   inputElemBytes?: readonly number[],
 ): Result<DerivedOp> {
   const issues: Issue[] = [];
-  const def = (OP_KINDS as readonly string[]).includes(spec.kind) ? KINDS[spec.kind] : undefined;
+  const def = Object.hasOwn(KINDS, spec.kind) ? KINDS[spec.kind] : undefined;
   if (!def) {
     return fail([
       {
@@ -63,16 +63,16 @@ export function deriveOpWithElemBytes(
     });
   }
   if (def.attrNames !== "any") {
-    for (const key of Object.keys(spec.attrs).sort()) {
-      if (!def.attrNames.includes(key)) {
-        issues.push({
-          code: "unknown-field",
-          message: `op "${spec.id}": ${spec.kind} has no attribute "${key}"`,
-          path: ["attrs", key],
-          expected: def.attrNames.length > 0 ? `one of ${def.attrNames.join(", ")}` : "no attributes",
-          got: key,
-        });
-      }
+    const names = def.attrNames;
+    const unknown = Object.keys(spec.attrs).filter((k) => !names.includes(k));
+    for (const key of unknown.sort()) {
+      issues.push({
+        code: "unknown-field",
+        message: `op "${spec.id}": ${spec.kind} has no attribute "${key}"`,
+        path: ["attrs", key],
+        expected: def.attrNames.length > 0 ? `one of ${def.attrNames.join(", ")}` : "no attributes",
+        got: key,
+      });
     }
   }
   if (issues.length > 0) return fail(issues);
