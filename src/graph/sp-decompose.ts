@@ -18,7 +18,9 @@
  * graph's edges plus `addedEdges`. Shape: series/parallel nodes have ≥ 2 children, never a child of their own
  * kind; series children run source → sink; parallel children are ordered by their smallest op index.
  *
- * Cost: O((n + m) log n) per level of nesting; the GPT chain (all residual blocks) is a single level.
+ * Cost: O((n + m) log n) per level of nesting; the GPT chain (all residual blocks) is a single level. Graphs
+ * that are non-SP everywhere (random DAGs, grids) can need O(n) SP-ization cuts: quadratic worst case
+ * (docs/sp-decomposition.md has measurements); DNN graphs have few non-SP places.
  * The recursion uses an explicit stack, so deeply nested graphs cannot overflow the call stack.
  * Preconditions: a valid non-empty DAG (run `validateGraph` first); an empty graph throws.
  */
