@@ -3,7 +3,7 @@
  * Node side only: reads a custom cluster file; the meaning of the options lives in the pure
  * `resolveCluster` (src/hardware/resolve-cluster.ts). Bad input throws InputError (exit 2) naming the option.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
 import { canonicalName } from "../hardware/lookup.js";
@@ -36,9 +36,11 @@ function looksLikeFile(value: string): boolean {
   return value.endsWith(".json") || value.includes("/") || value.includes("\\");
 }
 
+/** A preset name stays a name; anything that looks like a path, or names an existing file, is read. */
 function readCluster(value: string, cwd: string): ClusterSpec | string {
-  if (canonicalName(CLUSTER_PRESETS, value) !== undefined || !looksLikeFile(value)) return value;
+  if (canonicalName(CLUSTER_PRESETS, value) !== undefined) return value;
   const path = isAbsolute(value) ? value : resolve(cwd, value);
+  if (!looksLikeFile(value) && !existsSync(path)) return value;
   let text: string;
   try {
     text = readFileSync(path, "utf8");

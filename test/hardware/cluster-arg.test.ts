@@ -56,6 +56,19 @@ describe("cluster options (CLI side)", () => {
     assert.equal(c.device.name, "A100-40GB");
   });
 
+  it("a file without the .json extension is read when it exists", () => {
+    writeFileSync(
+      join(dir, "lab-cluster"),
+      JSON.stringify({
+        device: "V100-32GB",
+        devicesPerNode: 8,
+        intra: { bandwidthGBps: 50, latencyUs: 5 },
+        inter: { bandwidthGBps: 12.5, latencyUs: 10 },
+      }),
+    );
+    assert.equal(clusterFromOptions({ gpus: 16, cluster: "lab-cluster" }, dir).nodes, 2);
+  });
+
   it("a bad file reports the file and the JSON path; a missing file says so", () => {
     writeFileSync(
       join(dir, "bad.json"),
