@@ -1,6 +1,6 @@
 /**
  * The cost model planners and the simulator use: an op's measured profile when it has one (and it was
- * measured on this kind of device), else the roofline. Give it the graph for the training dtype and the exact
+ * measured on this kind of device — or the op is `opaque`, which the roofline cannot cost), else the roofline. Give it the graph for the training dtype and the exact
  * sizes of each op's inputs.
  */
 import type { Dtype, Graph, Op } from "../graph/types.js";
@@ -51,7 +51,10 @@ export function createCostModel(device: Device, opts: CostModelOptions = {}): Co
     opTime(op: Op, samples: number): OpTime {
       const profile = op.profile;
       if (profile !== undefined && profile.points.length > 0 && policy !== "none") {
-        if (policy === "all" || profileMatchesDevice(profile, device)) return profiledOpTime(profile, samples);
+        // An opaque op has nothing the roofline could cost: a profile from another device beats zero.
+        if (policy === "all" || op.kind === "opaque" || profileMatchesDevice(profile, device)) {
+          return profiledOpTime(profile, samples);
+        }
       }
       return roofline.opTime(op, samples);
     },

@@ -72,6 +72,12 @@ describe("createCostModel", () => {
     assert.notDeepEqual(roof, { fwdSec: 0.003, bwdSec: 0.007 });
   });
 
+  it("an opaque op keeps its profile even from another device (the roofline would say 0)", () => {
+    const opaque = mkOp("o", "opaque", { profile });
+    assert.deepEqual(createCostModel(h100).opTime(opaque, 4), { fwdSec: 0.003, bwdSec: 0.007 });
+    assert.deepEqual(createCostModel(h100, { profiles: "none" }).opTime(opaque, 4), { fwdSec: 0, bwdSec: 0 });
+  });
+
   it("profiles: 'all' trusts every profile, 'none' ignores them", () => {
     assert.deepEqual(createCostModel(h100, { profiles: "all" }).opTime(op, 4), { fwdSec: 0.003, bwdSec: 0.007 });
     assert.deepEqual(
