@@ -1,0 +1,12 @@
+export * from "./action-graph.js";
+export * from "./action-text.js";
+export * from "./dry-run.js";
+export * from "./generators/index.js";
+export { addAllReduce } from "./passes/add-all-reduce.js";
+export { addRecompute } from "./passes/add-recompute.js";
+export { addSendRecv } from "./passes/add-send-recv.js";
+export { addStep } from "./passes/add-step.js";
+export { lowerSchedule } from "./passes/lower.js";
+export { mergeBW } from "./passes/merge-bw.js";
+export * from "./types.js";
+export * from "./validate-schedule.js";
