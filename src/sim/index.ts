@@ -1,0 +1,2 @@
+export { loweredScheduleOf, simulate, simulatePlan } from "./simulate.js";
+export * from "./types.js";
