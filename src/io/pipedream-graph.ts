@@ -9,7 +9,8 @@
  * layer's output activation in fp32 (a list `[a; b]` for multi-output layers: summed, as PipeDream does), P the
  * bytes of its fp32 parameters.
  *
- * Mapping: each node is an op of kind "opaque" (its description as `name`, `attrs.op` = the layer type) with
+ * Mapping: each node is an op of kind "opaque" (its description as `name`, `attrs.op` = the layer type, and
+ * `attrs.stageId` when the file is a partitioned output carrying `stage_id`) with
  * params = P/4, paramBytes = P, outBytesPerSample = savedBytesPerSample = A/batch (PipeDream keeps each layer's
  * output per in-flight minibatch), no FLOPs, and a measured profile with one point at the profiled batch
  * (fwdSec = F/1000, bwdSec = B/1000). The output shape is not in the file and is left empty.
@@ -48,6 +49,8 @@ interface RawNode {
   readonly id: string;
   readonly desc: string;
   readonly line: number;
+  /** `stage_id` of partitioned outputs (PipeDream's optimizer writes it). */
+  readonly stageId?: number;
   readonly metrics: Readonly<Record<Metric, number>>;
 }
 
@@ -229,7 +232,9 @@ function parseNode(
       good = false;
     }
   }
-  return good ? { id, desc: desc.trim(), line, metrics: metrics as Record<Metric, number> } : undefined;
+  if (!good) return undefined;
+  const node = { id, desc: desc.trim(), line, metrics: metrics as Record<Metric, number> };
+  return stage === undefined ? node : { ...node, stageId: Number(stage.trim().slice("stage_id=".length)) };
 }
 
 function parseMetric(text: string, allowList: boolean): number | undefined {
@@ -379,7 +384,7 @@ function toGraph(
       name: n.desc,
       kind: "opaque",
       inputs: ins,
-      attrs: { op: layerType(n.desc) },
+      attrs: n.stageId === undefined ? { op: layerType(n.desc) } : { op: layerType(n.desc), stageId: n.stageId },
       outShape: [],
       outBytesPerSample: a / batch,
       params: p / 4,

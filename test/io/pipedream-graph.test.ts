@@ -150,6 +150,7 @@ describe("readPipeDreamGraph on small and bad inputs", () => {
       ],
     );
     assert.equal(r.value.name, "tiny");
+    assert.deepEqual(r.value.ops[1]!.attrs, { op: "Linear", stageId: 0 });
   });
 
   it("keeps an Input-named node that has inputs as a normal op", () => {
