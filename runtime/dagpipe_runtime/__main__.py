@@ -1,6 +1,6 @@
 """python -m dagpipe_runtime <command>: the entry points the TypeScript CLI spawns.
 
-  probe                                  JSON: interpreter, torch version, CUDA/gloo/NCCL availability
+  probe [--full]                         JSON: interpreter, torch version (--full: CUDA/gloo/NCCL too)
   worker --job JOB                       one device of a plan (RANK, WORLD_SIZE, MASTER_ADDR/PORT from env)
   reference --job JOB [--compare DIR]    single-process training of the job's graph; compares parameter dumps
   profile --graph G --out OUT [...]      per-op forward/backward times
@@ -12,8 +12,30 @@ import json
 import sys
 
 
-def _probe():
-    info = {"python": sys.executable, "version": sys.version.split()[0]}
+def _probe(full):
+    """Without --full, torch is located but not imported (importing it takes seconds on slow disks):
+    the version comes from torch/version.py. --full imports it and reports CUDA, gloo and NCCL."""
+    import importlib.util
+    import os
+    import re
+
+    info = {"python": sys.executable, "version": sys.version.split()[0], "full": bool(full)}
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.submodule_search_locations:
+        info.update(torch=None, error="No module named 'torch'")
+        print(json.dumps(info))
+        return 0
+    if not full:
+        version = None
+        try:
+            with open(os.path.join(list(spec.submodule_search_locations)[0], "version.py"), encoding="utf-8") as f:
+                m = re.search(r"__version__\s*=\s*['\"]([^'\"]+)", f.read())
+                version = m.group(1) if m else None
+        except OSError:
+            pass
+        info.update(torch=version or "unknown", cuda=None, cudaDevices=None, gloo=None, nccl=None)
+        print(json.dumps(info))
+        return 0
     try:
         import torch
         import torch.distributed as dist
@@ -34,7 +56,8 @@ def _probe():
 def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m dagpipe_runtime")
     sub = p.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("probe")
+    pb = sub.add_parser("probe")
+    pb.add_argument("--full", action="store_true", help="import torch and report CUDA / gloo / NCCL")
     w = sub.add_parser("worker")
     w.add_argument("--job", required=True)
     r = sub.add_parser("reference")
@@ -54,7 +77,7 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     if args.cmd == "probe":
-        return _probe()
+        return _probe(args.full)
     if args.cmd == "worker":
         from .worker import run_worker
 

@@ -249,6 +249,8 @@ class Executor:
             for i, t in p.tensors().items():
                 pieces.setdefault(i, []).append((p.lo, p.hi, t))
         m.recv_act = []
+        for i, piece in self._local_pieces(st, mb, forward=True):
+            pieces.setdefault(i, []).append(piece)
         ext = {}
         for i in st.program.external_inputs:
             if i not in pieces:
@@ -271,12 +273,41 @@ class Executor:
         m = self._mb(st.id, action["microBatch"])
         m.outs, m.loss = self._forward(st, action["microBatch"], m, grad=True)
 
+    def _local_pieces(self, st, mb, forward):
+        """Hand-offs between two stages on this same device (no transfer in the schedule): forward, the
+        outputs of local predecessors; backward, the input gradients of local successors (keyed by stage)."""
+        out = []
+        peers = st.preds if forward else st.succs
+        for peer_id in peers:
+            if peer_id not in self.stages:
+                continue
+            src, dst = (peer_id, st.id) if forward else (st.id, peer_id)
+            rng = self.job.transfers.get((src, dst, self.device, self.device))
+            if rng is None:
+                continue
+            lo, hi = rng
+            peer = self.stages[peer_id]
+            pm = self.mbs.get((peer_id, mb))
+            ids = self.job.transfer_ids(src, dst)
+            if forward:
+                if pm is None or any(i not in pm.outs for i in ids):
+                    raise ScheduleError(f"forward of stage {st.id} micro-batch {mb} before local stage {peer_id}'s")
+                out += [(i, (lo, hi, pm.outs[i].detach()[lo - peer.lo : hi - peer.lo])) for i in ids]
+            else:
+                ids = [i for i in ids if st.program.carries_grad[i]]
+                if ids and (pm is None or any(i not in pm.ext_grads for i in ids)):
+                    raise ScheduleError(f"backward of stage {st.id} micro-batch {mb} before local stage {peer_id}'s")
+                out += [((peer_id, i), (lo, hi, pm.ext_grads[i][lo - peer.lo : hi - peer.lo])) for i in ids]
+        return out
+
     def _grads_from_successors(self, st, m, mb):
         by_stage = {}
         for p in m.recv_grad:
             for i, t in p.tensors().items():
                 by_stage.setdefault((p.peer_stage, i), []).append((p.lo, p.hi, t))
         m.recv_grad = []
+        for (peer_stage, i), piece in self._local_pieces(st, mb, forward=False):
+            by_stage.setdefault((peer_stage, i), []).append(piece)
         grads = {}
         for (peer_stage, i), pieces in sorted(by_stage.items()):
             g = self._assemble(pieces, st.lo, st.hi, f"gradient of {i!r} from stage {peer_stage} micro-batch {mb}")

@@ -40,9 +40,11 @@ def load_param_dumps(out_dir):
 
 
 def compare_params(reference: dict, dumps) -> dict:
-    """Elementwise relative error |a - b| / max(|b|, 1e-12) of every dumped parameter against the reference;
-    every reference parameter must appear in some dump (a data-parallel replica is compared too)."""
-    worst, worst_name, compared, elements, max_abs = 0.0, None, 0, 0, 0.0
+    """Every dumped parameter against the reference: elementwise relative error |a - b| / max(|b|, 1e-12)
+    (maxRelErr), and per tensor max|a - b| / max|b| (maxTensorRelErr, not inflated by entries near zero, e.g. a
+    key bias whose exact gradient is 0). Every reference parameter must appear in some dump (data-parallel
+    replicas are compared too)."""
+    worst, worst_name, compared, elements, max_abs, max_tensor = 0.0, None, 0, 0, 0.0, 0.0
     seen = set()
     extra = []
     for rank, params in dumps:
@@ -55,7 +57,10 @@ def compare_params(reference: dict, dumps) -> dict:
             if got.shape != ref.shape:
                 return {"ok": False, "reason": f"shape of {name} on rank {rank}: {tuple(got.shape)} != {tuple(ref.shape)}"}
             rel = ((got - ref).abs() / ref.abs().clamp_min(1e-12)).max().item() if ref.numel() else 0.0
-            max_abs = max(max_abs, (got - ref).abs().max().item() if ref.numel() else 0.0)
+            diff = (got - ref).abs().max().item() if ref.numel() else 0.0
+            max_abs = max(max_abs, diff)
+            scale = ref.abs().max().item() if ref.numel() else 0.0
+            max_tensor = max(max_tensor, diff / scale if scale > 0 else diff)
             if worst_name is None or rel > worst:
                 worst, worst_name = rel, name
             seen.add(name)
@@ -67,6 +72,7 @@ def compare_params(reference: dict, dumps) -> dict:
         "maxRelErr": worst,
         "worst": worst_name,
         "maxAbsErr": max_abs,
+        "maxTensorRelErr": max_tensor,
         "tensorsCompared": compared,
         "elementsCompared": elements,
         "referenceTensors": len(reference),

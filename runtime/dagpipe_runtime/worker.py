@@ -17,6 +17,7 @@ from .executor import Executor
 from .job import load_job
 from .memory import MemoryMeter
 from .optim import state_bytes
+from .reference import compare_params, load_param_dumps, train_reference
 
 
 def _static_bytes(executor) -> int:
@@ -26,6 +27,19 @@ def _static_bytes(executor) -> int:
             total += p.numel() * p.element_size() * 2  # weights + gradients
         total += state_bytes(st.optimizer)
     return total
+
+
+def _verify(job, executor, rank, comm):
+    """Every rank dumps its parameters; then rank 0 trains the whole graph in one process (a fresh program,
+    same seed) and compares the losses' source parameters with every dump."""
+    params = {n: p.detach().cpu() for st in executor.stages.values() for n, p in st.program.named_op_parameters()}
+    torch.save(params, os.path.join(job.out_dir, f"params-rank-{rank}.pt"))
+    comm.barrier()
+    if rank == 0:
+        start = time.perf_counter()
+        losses, ref = train_reference(job)
+        emit("reference", losses=losses, params=compare_params(ref, load_param_dumps(job.out_dir)),
+             sec=time.perf_counter() - start)
 
 
 def run_worker(job_path: str) -> int:
@@ -76,9 +90,8 @@ def run_worker(job_path: str) -> int:
         os.makedirs(job.out_dir, exist_ok=True)
         with open(os.path.join(job.out_dir, f"events-rank-{rank}.json"), "w", encoding="utf-8") as f:
             json.dump({"rank": rank, "device": job.ranks[rank], "events": executor.events}, f)
-        if job.doc.get("dumpParams"):
-            params = {n: p.detach().cpu() for st in executor.stages.values() for n, p in st.program.named_op_parameters()}
-            torch.save(params, os.path.join(job.out_dir, f"params-rank-{rank}.pt"))
+        if job.doc.get("verify"):
+            _verify(job, executor, rank, comm)
         emit("done", rank=rank)
         dist.destroy_process_group()
         return 0

@@ -72,7 +72,8 @@ export interface RunJob {
   readonly run: RunSettings;
   readonly checkpoint: CheckpointSettings | null;
   readonly outDir: string;
-  readonly dumpParams: boolean;
+  /** After the run: dump every rank's parameters, train the graph in one process on rank 0, compare. */
+  readonly verify: boolean;
 }
 
 /** Schedules whose semantics the executor reproduces exactly (flushed: one weight version per iteration). */
@@ -127,7 +128,7 @@ export interface JobInput {
   readonly run: RunSettings;
   readonly checkpoint: CheckpointSettings | null;
   readonly outDir: string;
-  readonly dumpParams: boolean;
+  readonly verify: boolean;
 }
 
 export function buildRunJob(input: JobInput): RunJob {
@@ -171,6 +172,6 @@ export function buildRunJob(input: JobInput): RunJob {
     run: input.run,
     checkpoint: input.checkpoint,
     outDir: input.outDir,
-    dumpParams: input.dumpParams,
+    verify: input.verify,
   };
 }

@@ -1,16 +1,14 @@
 /**
  * One execution of a job: write the job file, start the workers, stream iterations, and collect what they
- * measured (iteration records, per-rank events for the trace). Also the single-process reference run that
- * `--verify` compares against. Node-side I/O only; the decisions live in the job (launcher-job.ts).
+ * measured (iteration records, per-rank events for the trace, and with `verify` the single-process reference
+ * rank 0 trains afterwards). Node-side I/O only; the decisions live in the job (launcher-job.ts).
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type LaunchResult, launchWorkers, parseMessage, type WorkerEvent, type WorkerExit } from "./launcher.js";
+import { type LaunchResult, launchWorkers, type WorkerEvent, type WorkerExit } from "./launcher.js";
 import type { RunJob } from "./launcher-job.js";
 import { IterationCollector, type IterationRecord, peakMemoryPerRank } from "./launcher-result.js";
 import type { RankEvents } from "./launcher-trace.js";
-import { pythonEnv } from "./python-probe.js";
 
 /** Write through a temporary file in the same directory and rename: readers never see half a file. */
 export function writeFileAtomic(path: string, text: string): void {
@@ -41,6 +39,8 @@ export interface RunOutcome {
   readonly rankEvents: readonly RankEvents[];
   /** Error messages the workers reported, by rank. */
   readonly errors: ReadonlyMap<number, string>;
+  /** With job.verify: the single-process reference and the comparison. */
+  readonly reference?: ReferenceOutcome;
 }
 
 export function jobPath(job: RunJob): string {
@@ -56,6 +56,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunOutcome> {
   const collector = new IterationCollector(world);
   const errors = new Map<number, string>();
   let startIteration = 0;
+  let reference: ReferenceOutcome | undefined;
   const result: LaunchResult = await launchWorkers({
     python: opts.python,
     args: ["worker", "--job", path],
@@ -67,6 +68,13 @@ export async function runJob(opts: RunJobOptions): Promise<RunOutcome> {
       opts.onEvent?.(ev, rank);
       if (ev.event === "ready" && typeof ev["startIteration"] === "number") startIteration = ev["startIteration"];
       if (ev.event === "error" && typeof ev["message"] === "string") errors.set(rank, ev["message"]);
+      if (ev.event === "reference") {
+        reference = {
+          losses: ev["losses"] as number[],
+          params: ev["params"] as ParamComparison,
+          sec: Number(ev["sec"]),
+        };
+      }
       const rec = collector.add(ev);
       if (rec) opts.onIteration?.(rec);
     },
@@ -87,6 +95,7 @@ export async function runJob(opts: RunJobOptions): Promise<RunOutcome> {
     exits: result.exits,
     rankEvents,
     errors,
+    ...(reference ? { reference } : {}),
   };
 }
 
@@ -94,6 +103,8 @@ export interface ParamComparison {
   readonly ok: boolean;
   readonly maxRelErr: number;
   readonly worst: string | null;
+  readonly maxAbsErr: number;
+  readonly maxTensorRelErr: number;
   readonly tensorsCompared: number;
   readonly elementsCompared: number;
   readonly referenceTensors: number;
@@ -103,44 +114,10 @@ export interface ParamComparison {
   readonly reason?: string;
 }
 
+/** What rank 0 reports after a `verify` run: the reference losses and the parameter comparison. */
 export interface ReferenceOutcome {
-  readonly ok: boolean;
   readonly losses: readonly number[];
-  readonly params?: ParamComparison;
-  readonly error?: string;
-}
-
-/** Plain single-process training of the job's graph; with `compareDir`, compares its parameter dumps. */
-export function runReference(
-  python: string,
-  job: RunJob,
-  env: Readonly<Record<string, string | undefined>>,
-  compareDir?: string,
-): Promise<ReferenceOutcome> {
-  return new Promise((resolve) => {
-    const args = ["-m", "dagpipe_runtime", "reference", "--job", jobPath(job)];
-    if (compareDir) args.push("--compare", compareDir);
-    const child = spawn(python, args, { env: pythonEnv(env), stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString("utf8");
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      err += d.toString("utf8");
-    });
-    child.on("error", (e) => resolve({ ok: false, losses: [], error: e.message }));
-    child.on("close", (code) => {
-      const msg = out
-        .split("\n")
-        .map(parseMessage)
-        .find((m) => m?.event === "reference");
-      if (code !== 0 || !msg) {
-        resolve({ ok: false, losses: [], error: err.trim().split("\n").slice(-3).join("\n") || `exit code ${code}` });
-        return;
-      }
-      const params = msg["params"] as ParamComparison | undefined;
-      resolve({ ok: true, losses: msg["losses"] as number[], ...(params ? { params } : {}) });
-    });
-  });
+  readonly params: ParamComparison;
+  /** Seconds the single-process training took. */
+  readonly sec: number;
 }

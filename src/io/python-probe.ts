@@ -2,9 +2,10 @@
  * Finding a Python that has PyTorch, for `dagpipe run` and `dagpipe profile`.
  *
  * Order: `--python PATH`, else `$DAGPIPE_PYTHON`, else the candidates `python3`, `/usr/bin/python3`, `python`
- * (the first one whose `import torch` works). An explicitly named interpreter is never replaced by another:
- * if it lacks torch, that is the answer. Each candidate runs `python -m dagpipe_runtime probe` with the
- * project's `runtime/` on PYTHONPATH, so a success also proves the runtime package imports.
+ * (the first one that has torch). An explicitly named interpreter is never replaced by another: if it lacks
+ * torch, that is the answer. Each candidate runs `python -m dagpipe_runtime probe` with the project's
+ * `runtime/` on PYTHONPATH, so a success also proves the runtime package imports. The quick probe only
+ * locates torch; `full` imports it to learn CUDA, gloo and NCCL availability.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -14,10 +15,11 @@ export interface PythonInfo {
   readonly python: string;
   readonly version: string;
   readonly torch: string;
-  readonly cuda: boolean;
-  readonly cudaDevices: number;
-  readonly gloo: boolean;
-  readonly nccl: boolean;
+  /** null unless probed with `full` (which imports torch: seconds on a slow disk). */
+  readonly cuda: boolean | null;
+  readonly cudaDevices: number | null;
+  readonly gloo: boolean | null;
+  readonly nccl: boolean | null;
 }
 
 export interface ProbeAttempt {
@@ -53,6 +55,8 @@ export interface ProbeOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly candidates?: readonly string[];
   readonly timeoutMs?: number;
+  /** Import torch (to learn CUDA / gloo / NCCL); default: only locate it. */
+  readonly full?: boolean;
 }
 
 export async function findTorchPython(opts: ProbeOptions): Promise<ProbeOutcome> {
@@ -61,7 +65,7 @@ export async function findTorchPython(opts: ProbeOptions): Promise<ProbeOutcome>
   const list = opts.explicit ? [opts.explicit] : fromEnv ? [fromEnv] : (opts.candidates ?? DEFAULT_CANDIDATES);
   const tried: ProbeAttempt[] = [];
   for (const python of list) {
-    const r = await probeOne(python, opts.env, opts.timeoutMs ?? 60_000);
+    const r = await probeOne(python, opts.env, opts.timeoutMs ?? 60_000, Boolean(opts.full));
     if (r.ok) return { ok: true, info: r.info, tried };
     tried.push({ python, why: r.why });
   }
@@ -70,7 +74,7 @@ export async function findTorchPython(opts: ProbeOptions): Promise<ProbeOutcome>
 
 type OneProbe = { ok: true; info: PythonInfo } | { ok: false; why: string };
 
-function probeOne(python: string, env: Readonly<Record<string, string | undefined>>, timeoutMs: number) {
+function probeOne(python: string, env: Readonly<Record<string, string | undefined>>, timeoutMs: number, full: boolean) {
   return new Promise<OneProbe>((resolve) => {
     if (python.includes("/") && !existsSync(python)) {
       resolve({ ok: false, why: "not found" });
@@ -78,7 +82,7 @@ function probeOne(python: string, env: Readonly<Record<string, string | undefine
     }
     let out = "";
     let err = "";
-    const child = spawn(python, ["-m", "dagpipe_runtime", "probe"], {
+    const child = spawn(python, ["-m", "dagpipe_runtime", "probe", ...(full ? ["--full"] : [])], {
       env: pythonEnv(env),
       stdio: ["ignore", "pipe", "pipe"],
     });

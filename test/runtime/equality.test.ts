@@ -1,0 +1,112 @@
+/**
+ * Acceptance (issue 7): after 5 iterations the loss and every parameter of a pipelined run equal plain
+ * single-process training of the same graph from the same seed within 1e-5 relative — GPipe, 1F1B and
+ * DAG-1F1B, on a small mmt and a small candle-uno, with data-parallel stages (an uneven 1 + 2 sample split
+ * among them). float64, so the only differences are summation orders.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { main } from "../../src/cli/main.js";
+import type { Graph } from "../../src/graph/types.js";
+import type { Plan } from "../../src/plan/types.js";
+import { fakeIO } from "../helpers/cli.js";
+import { branchGroups, chain, dag, smallCandleUno, smallMmt, writePlan } from "./plans.js";
+import { torchPython } from "./torch-python.js";
+
+const tp = await torchPython();
+
+interface RunJson {
+  ok: boolean;
+  iterations: { iteration: number; loss: number | null }[];
+  verify: {
+    losses: number[];
+    params: {
+      ok: boolean;
+      maxRelErr: number;
+      tensorsCompared: number;
+      referenceTensors: number;
+      elementsCompared: number;
+      referenceElements: number;
+      missing: string[];
+    };
+  };
+}
+
+async function runVerified(g: Graph, plan: Plan): Promise<RunJson> {
+  const file = writePlan(g, plan);
+  const io = fakeIO();
+  (io as { env: NodeJS.ProcessEnv }).env = process.env;
+  const code = await main(
+    ["run", file, "--iterations", "5", "--dtype", "float64", "--lr", "0.01", "--seed", "7", "--verify", "--json"],
+    io,
+  );
+  assert.equal(code, 0, io.stderr);
+  return JSON.parse(io.stdout) as RunJson;
+}
+
+function assertEqualTraining(r: RunJson, replicated: boolean): void {
+  assert.equal(r.iterations.length, 5);
+  const p = r.verify.params;
+  assert.deepEqual(p.missing, []);
+  assert.ok(p.ok);
+  assert.ok(p.maxRelErr <= 1e-5, `parameters differ by ${p.maxRelErr} (relative)`);
+  // every parameter of the model was compared; data-parallel replicas add more comparisons
+  assert.ok(p.elementsCompared >= p.referenceElements);
+  if (replicated) assert.ok(p.tensorsCompared > p.referenceTensors, "a replica's parameters were compared too");
+  r.iterations.forEach((it, k) => {
+    const want = r.verify.losses[k]!;
+    assert.ok(it.loss !== null);
+    assert.ok(Math.abs(it.loss - want) <= 1e-5 * Math.abs(want), `loss of iteration ${k}: ${it.loss} vs ${want}`);
+  });
+  // training did something: the loss moved
+  assert.notEqual(r.verify.losses[0], r.verify.losses[4]);
+}
+
+const opts = { microBatch: 2, microBatches: 4 } as const;
+
+test("mmt, GPipe over 2 stages equals single-process training", { skip: tp.skip }, async () => {
+  const g = smallMmt();
+  const plan = chain(g, 2, { ...opts, schedule: "gpipe" });
+  assertEqualTraining(await runVerified(g, plan), false);
+});
+
+test("mmt, 1F1B over 2 stages, the first data-parallel on 2 devices, equals single-process training", {
+  skip: tp.skip,
+}, async () => {
+  const g = smallMmt();
+  const plan = chain(g, 2, { ...opts, schedule: "1f1b", dataParallel: [2, 1] });
+  assert.equal(plan.stages[0]!.dataParallel, 2);
+  assertEqualTraining(await runVerified(g, plan), true);
+});
+
+test("mmt, DAG-1F1B with one stage per branch and a merge stage equals single-process training", {
+  skip: tp.skip,
+}, async () => {
+  const g = smallMmt();
+  const plan = dag(g, branchGroups(g, ["b0.", "b1."]), { ...opts, schedule: "dag-1f1b" });
+  assert.equal(plan.stageEdges.length, 2, "two branch stages feed the merge stage");
+  assertEqualTraining(await runVerified(g, plan), false);
+});
+
+test("candle-uno, DAG-1F1B with a data-parallel branch stage (1 + 2 sample split) equals single-process training", {
+  skip: tp.skip,
+}, async () => {
+  const g = smallCandleUno();
+  const plan = dag(g, branchGroups(g, ["branch0.", "branch1."]), {
+    microBatch: 3,
+    microBatches: 3,
+    schedule: "dag-1f1b",
+    dataParallel: [2, 1, 1],
+  });
+  assert.deepEqual(
+    plan.stages.map((s) => s.dataParallel),
+    [2, 1, 1],
+  );
+  assertEqualTraining(await runVerified(g, plan), true);
+});
+
+test("candle-uno, GPipe over 2 stages equals single-process training", { skip: tp.skip }, async () => {
+  const g = smallCandleUno();
+  const plan = chain(g, 2, { microBatch: 3, microBatches: 2, schedule: "gpipe" });
+  assertEqualTraining(await runVerified(g, plan), false);
+});
