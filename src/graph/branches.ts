@@ -18,24 +18,23 @@ import type { Graph, Op } from "./types.js";
 export function parallelWidth(tree: SPTree, g: Graph): number {
   const known = new Set(g.ops.map((op) => op.id));
   const width = new Map<SPTree, number>();
-  const stack: SPTree[] = [tree];
+  // Iterative post-order: a 100k-op flat series must not overflow the call stack or spread limits.
+  const stack: { t: SPTree; expanded: boolean }[] = [{ t: tree, expanded: false }];
   while (stack.length > 0) {
-    const t = stack[stack.length - 1]!;
+    const { t, expanded } = stack.pop()!;
     if (t.kind === "leaf") {
-      if (!known.has(t.op))
+      if (!known.has(t.op)) {
         throw new Error(`dagpipe/graph/branches: SP tree names op "${t.op}" not in graph "${g.name}"`);
+      }
       width.set(t, 1);
-      stack.pop();
-      continue;
+    } else if (!expanded) {
+      stack.push({ t, expanded: true });
+      for (const c of t.children) stack.push({ t: c, expanded: false });
+    } else {
+      let w = 0;
+      for (const c of t.children) w = t.kind === "series" ? Math.max(w, width.get(c)!) : w + width.get(c)!;
+      width.set(t, w);
     }
-    const pending = t.children.filter((c) => !width.has(c));
-    if (pending.length > 0) {
-      stack.push(...pending);
-      continue;
-    }
-    stack.pop();
-    const ws = t.children.map((c) => width.get(c)!);
-    width.set(t, t.kind === "series" ? ws.reduce((a, b) => Math.max(a, b), 0) : ws.reduce((a, b) => a + b, 0));
   }
   return width.get(tree)!;
 }

@@ -84,7 +84,7 @@ export function seriesParallelDecompose(g: Graph, options: SPDecomposeOptions = 
       else {
         weights ??= Float64Array.from(g.ops, (op) => sanitize(weightOf(op)));
         const spized = chooseSpizeCut(members, sub, weights, scratch);
-        added.push(...spized.added);
+        for (const e of spized.added) added.push(e);
         parts = splitAt(spized.order, [spized.cut]);
       }
     }

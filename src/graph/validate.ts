@@ -45,7 +45,7 @@ export function validateGraph(g: Graph): Issue[] {
     checkNumbers(op, i, issues);
     checkProfile(op, i, issues);
   });
-  issues.push(...findCycles(g.ops, byId));
+  for (const cycle of findCycles(g.ops, byId)) issues.push(cycle);
   return issues;
 }
 
