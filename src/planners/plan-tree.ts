@@ -221,3 +221,59 @@ export function rangeSums(node: TreeNode, i: number, j: number, sizes: number): 
   for (let k = i; k < j; k++) addSums(s, node.children[k]!.sums);
   return s;
 }
+
+/**
+ * A plan tree whose root is one series node over the units in `order` (a topological order): the sequential
+ * planners' search space — every stage a contiguous run of the order. No node is exact.
+ */
+export function buildChainTree(p: PlanningProblem, order: readonly number[]): PlanTree {
+  const nodes: TreeNode[] = [];
+  const inSet = new Uint8Array(p.units.count);
+  const leaves = order.map((u) => {
+    inSet[u] = 1;
+    const sums = sumsOfSet(p, [u], inSet);
+    inSet[u] = 0;
+    const leaf: TreeNode = {
+      id: nodes.length,
+      kind: "leaf",
+      children: [],
+      units: [u],
+      sums,
+      hasParallel: false,
+      pairs: 3,
+      exact: false,
+    };
+    nodes.push(leaf);
+    return leaf;
+  });
+  const all = [...order].sort((a, b) => a - b);
+  const root: TreeNode =
+    leaves.length === 1
+      ? leaves[0]!
+      : {
+          id: nodes.length,
+          kind: "series",
+          children: leaves,
+          units: all,
+          sums: sumsOfSet(p, all, inSet.fill(1)),
+          hasParallel: false,
+          pairs: PAIR_CAP,
+          exact: false,
+        };
+  if (root !== leaves[0]) {
+    nodes.push(root);
+    root.cuts = seriesCuts(p, root);
+  }
+  return { root, nodes, addedEdges: [], succs: p.units.succs, preds: p.units.preds };
+}
+
+/** Units in the order of the SP tree's leaves (series children in order, parallel branches one after another). */
+export function leafOrder(tree: PlanTree): number[] {
+  const out: number[] = [];
+  const walk = (n: TreeNode) => {
+    if (n.kind === "leaf") out.push(n.units[0]!);
+    else for (const c of n.children) walk(c);
+  };
+  walk(tree.root);
+  return out;
+}

@@ -42,7 +42,7 @@ export interface PlanningProblem {
 }
 
 /** Ops without parameters whose time is below this share of the median parametric op are glue (see units.ts). */
-export const GLUE_TIME_SHARE = 0.01;
+export const GLUE_TIME_SHARE = 0.5;
 
 export function isPowerOfTwo(x: number): boolean {
   return Number.isInteger(x) && x >= 1 && (x & (x - 1)) === 0;

@@ -17,17 +17,11 @@
  */
 import type { PlanTree, TreeNode } from "./plan-tree.js";
 import type { PlanningProblem } from "./problem.js";
-import {
-  judgeStage,
-  type StageContext,
-  type StageSums,
-  type StageVerdict,
-  stageOption,
-  sumsOfSet,
-} from "./stage-model.js";
+import { judgeStage, type StageContext, type StageSums, type StageVerdict, sumsOfSet } from "./stage-model.js";
 import { INF, type NodeSolution, type StagePick } from "./tree-dp.js";
 
 interface Pair {
+  readonly index: number;
   readonly from: number;
   /** Units of the stage (global indices) and their local indices. */
   readonly units: readonly number[];
@@ -44,7 +38,12 @@ interface RegionShape {
   readonly frontier: readonly (readonly number[])[];
   /** pairsInto[U'] = transitions ending at U'. */
   readonly pairsInto: readonly (readonly Pair[])[];
+  readonly pairs: readonly Pair[];
   readonly full: number;
+  /** Units outside each upset (local indices), for the device lower bound. */
+  readonly outsideUnits: readonly (readonly number[])[];
+  readonly verdicts: WeakMap<StageContext, readonly Float64Array[]>;
+  readonly rest: WeakMap<StageContext, Float64Array>;
 }
 
 interface Label {
@@ -62,6 +61,27 @@ const shapes = new WeakMap<TreeNode, RegionShape>();
 export class RegionDp {
   evaluations = 0;
   private readonly shape: RegionShape;
+
+  /** Per pair, per degree index: [tps, tps with recompute, in-flight limit, limit with recompute], once per context. */
+  private verdicts(): readonly Float64Array[] {
+    const cached = this.shape.verdicts.get(this.ctx);
+    if (cached) return cached;
+    const v: StageVerdict = { tpsSec: 0, tpsRecomputeSec: 0, maxInFlight: 0, maxInFlightRecompute: 0 };
+    const out = this.shape.pairs.map((pair) => {
+      const a = new Float64Array(this.ctx.degrees.length * 4);
+      this.ctx.degrees.forEach((d, k) => {
+        judgeStage(pair.sums, d, this.ctx, v);
+        this.evaluations++;
+        a[k * 4] = v.tpsSec;
+        a[k * 4 + 1] = v.tpsRecomputeSec;
+        a[k * 4 + 2] = v.maxInFlight;
+        a[k * 4 + 3] = v.maxInFlightRecompute;
+      });
+      return a;
+    });
+    this.shape.verdicts.set(this.ctx, out);
+    return out;
+  }
 
   constructor(
     readonly problem: PlanningProblem,
@@ -83,6 +103,14 @@ export class RegionDp {
   solve(D: number): NodeSolution {
     const { shape, ctx, tau, W, devices: K } = this;
     const m = ctx.microBatches;
+    const b = ctx.microBatch;
+    const verdicts = this.verdicts();
+    const nd = ctx.degrees.length;
+    // Devices the units outside each upset need at least: each stage of degree d holds at most d·τ·b seconds of
+    // full-micro-batch work (per-sample time never rises with the batch), so ⌈rest / (τ·b)⌉.
+    const rest = restWork(shape, this.problem, ctx);
+    const minDevices = (upset: number) =>
+      Number.isFinite(tau) && tau > 0 ? Math.ceil(rest[upset]! / (tau * b) - 1e-9) : 0;
     const labels: Label[][] = shape.frontier.map(() => []);
     labels[0]!.push({
       depth: new Int32Array(shape.x),
@@ -93,47 +121,49 @@ export class RegionDp {
       degree: 0,
       recompute: false,
     });
-    const v: StageVerdict = { tpsSec: 0, tpsRecomputeSec: 0, maxInFlight: 0, maxInFlightRecompute: 0 };
-    const options: { d: number; opt: number }[] = [];
     for (let to = 1; to < shape.frontier.length; to++) {
       const frontier = shape.frontier[to]!;
+      const budget = K - minDevices(to);
+      if (budget < 0) continue;
+      const target = labels[to]!;
       for (const pair of shape.pairsInto[to]!) {
         const from = labels[pair.from]!;
         if (from.length === 0) continue;
-        // The stage's verdict per degree does not depend on the label; the depth does.
-        options.length = 0;
-        for (const d of ctx.degrees) {
-          if (d > K) break;
-          judgeStage(pair.sums, d, ctx, v);
-          this.evaluations++;
-          options.push({ d, opt: 0 });
-          const o = options[options.length - 1]!;
-          // Encode the verdict compactly: feasibility depends on the in-flight count only through two limits.
-          o.opt = encode(v, tau);
-        }
+        const vd = verdicts[pair.index]!;
         for (const label of from) {
           let depth = pair.feedsOutside ? D : 0;
           for (const f of pair.feeds) depth = Math.max(depth, label.depth[f]!);
           const w = Math.min(m, depth + 1);
           if (w > W) continue;
-          for (const { d, opt } of options) {
-            const choice = decode(opt, w);
-            if (choice === 0) continue;
-            const dev = label.devices + d;
-            if (dev > K) break;
-            const nd = Int32Array.from(label.depth);
-            for (const u of pair.local) nd[u] = w;
-            insert(labels[to]!, frontier, {
-              depth: nd,
-              maxDepth: Math.max(label.maxDepth, w),
-              devices: dev,
-              prev: label,
-              pair,
-              degree: d,
-              recompute: choice === 2,
-            });
-            break; // the smallest feasible degree dominates larger ones for the same stage
+          // The smallest feasible degree dominates larger ones for the same stage at the same depth.
+          let pick = -1;
+          let rc = false;
+          for (let k = 0; k < nd; k++) {
+            const d = ctx.degrees[k]!;
+            if (d > K || label.devices + d > budget) break;
+            const o = k * 4;
+            if (vd[o]! <= tau && w <= vd[o + 2]!) pick = d;
+            else if (vd[o + 1]! <= tau && w <= vd[o + 3]!) {
+              pick = d;
+              rc = true;
+            }
+            if (pick > 0) break;
           }
+          if (pick < 0) continue;
+          const devices = label.devices + pick;
+          const maxDepth = Math.max(label.maxDepth, w);
+          if (dominated(target, frontier, pair.local, label.depth, w, maxDepth, devices)) continue;
+          const depths = Int32Array.from(label.depth);
+          for (const u of pair.local) depths[u] = w;
+          insert(target, frontier, {
+            depth: depths,
+            maxDepth,
+            devices,
+            prev: label,
+            pair,
+            degree: pick,
+            recompute: rc,
+          });
         }
       }
     }
@@ -175,23 +205,39 @@ function stages(l: Label): number {
   return k;
 }
 
-/**
- * Packs a verdict into one number: bits 0–15 the in-flight limit without recompute (0 if TPS > τ), bits 16–31
- * the limit with recompute. Limits are capped at 65535 (far above any depth the DP uses).
- */
-function encode(v: StageVerdict, tau: number): number {
-  const cap = (x: number) => (x < 1 ? 0 : Math.min(65535, x));
-  const no = v.tpsSec <= tau ? cap(v.maxInFlight) : 0;
-  const rc = v.tpsRecomputeSec <= tau ? cap(v.maxInFlightRecompute) : 0;
-  return no + rc * 65536;
+/** Full-micro-batch seconds of the units outside each upset. */
+function restWork(shape: RegionShape, p: PlanningProblem, ctx: StageContext): Float64Array {
+  const cached = shape.rest.get(ctx);
+  if (cached) return cached;
+  const time = p.timeSec[p.sampleSizes.indexOf(ctx.microBatch)]!;
+  const out = Float64Array.from(shape.outsideUnits, (units) => {
+    let t = 0;
+    for (const u of units) t += time[u]!;
+    return t;
+  });
+  shape.rest.set(ctx, out);
+  return out;
 }
 
-function decode(code: number, inFlight: number): 0 | 1 | 2 {
-  const no = code % 65536;
-  const rc = Math.floor(code / 65536);
-  if (inFlight <= no) return 1;
-  if (inFlight <= rc) return 2;
-  return 0;
+/** Whether a label of `set` dominates the candidate (built from `depth` with the stage units set to w). */
+function dominated(
+  set: readonly Label[],
+  frontier: readonly number[],
+  stage: readonly number[],
+  depth: Int32Array,
+  w: number,
+  maxDepth: number,
+  devices: number,
+): boolean {
+  outer: for (const o of set) {
+    if (o.devices > devices || o.maxDepth > maxDepth) continue;
+    for (const f of frontier) {
+      const mine = stage.includes(f) ? w : depth[f]!;
+      if (o.depth[f]! > mine) continue outer;
+    }
+    return true;
+  }
+  return false;
 }
 
 /** Inserts `l` unless a label of the set dominates it; drops the labels it dominates. */
@@ -244,6 +290,7 @@ function buildShape(p: PlanningProblem, tree: PlanTree, node: TreeNode): RegionS
   });
   const inSet = new Uint8Array(p.units.count);
   const pairsInto: Pair[][] = masks.map(() => []);
+  const pairs: Pair[] = [];
   // Supersets of each upset that are upsets: grown from it by the same rule that generated the upsets.
   for (let from = 0; from < masks.length; from++) {
     const small = masks[from]!;
@@ -271,16 +318,29 @@ function buildShape(p: PlanningProblem, tree: PlanTree, node: TreeNode): RegionS
           if (outside[k]) feedsOutside = true;
           for (const t of succ[k]!) if (has(small, t)) feeds.add(t);
         }
-        pairsInto[to]!.push({
+        const pair: Pair = {
+          index: pairs.length,
           from,
           units: glob,
           local: loc,
           sums,
           feeds: [...feeds].sort((a, b) => a - b),
           feedsOutside,
-        });
+        };
+        pairs.push(pair);
+        pairsInto[to]!.push(pair);
       }
     }
   }
-  return { x, frontier, pairsInto, full: masks.length - 1 };
+  const outsideUnits = masks.map((mask) => units.map((u, k) => (has(mask, k) ? -1 : u)).filter((u) => u >= 0));
+  return {
+    x,
+    frontier,
+    pairsInto,
+    pairs,
+    full: masks.length - 1,
+    outsideUnits,
+    verdicts: new WeakMap(),
+    rest: new WeakMap(),
+  };
 }

@@ -7,7 +7,7 @@
  *   with data-parallel degree d at micro-batch b (s = b/d samples per replica), m = N/b micro-batches, in-flight
  *   count k = min(m, w) (w = stages on the longest stage-graph path from it to a sink, DAG-1F1B's warm-up):
  *
- *   TPS    = [ T(s) + R·F(s) + p2p(in·s) + p2p(out·s) + allReduce(d, gradBytes) / m ] / b
+ *   TPS    = [ T(s) + R·F(s) + p2p(in·s) + p2p(out·s) + (allReduce(d, gradBytes) + step) / m ] / b
  *   memory = max(params·bytesPerParam, 2·paramBytes) + extraVersions·paramBytes + workspace·s + 2·(in + out)·s
  *            + (no recompute)  k · saved · s
  *            + (recompute)     saved · s + k · in · s
@@ -15,7 +15,8 @@
  *   T, F: forward+backward / forward seconds of the stage's ops at s samples (cost model); R = 1 when the stage
  *   recomputes its forward (whole-stage recompute, PipeDream-2BW style), else 0; in / out: bytes per sample of
  *   the tensors the stage receives / sends (each tensor once); p2p(x) = latency + x / bandwidth (0 for x = 0) on
- *   the planning link (below); allReduce: the cluster's all-reduce over d devices of one aligned device group.
+ *   the planning link (below); allReduce: the cluster's all-reduce over d devices of one aligned device group;
+ *   step: the optimizer step, memory-bound, 2·params·bytesPerParam / memory bandwidth (as the simulator charges).
  *   The memory is exactly src/cost/stage-memory.ts's breakdown (weights + gradients + optimizer state, weight
  *   versions, activations, workspace, communication buffers) — a test keeps the two equal.
  *
@@ -131,6 +132,8 @@ export interface StageContext {
   /** All-reduce seconds over d devices = alpha[d] + beta[d]·bytes (the α–β model is affine in bytes). */
   readonly allReduceAlpha: Float64Array;
   readonly allReduceBeta: Float64Array;
+  /** Optimizer step seconds per parameter (once per iteration). */
+  readonly stepSecPerParam: number;
 }
 
 export interface ContextOptions {
@@ -179,6 +182,7 @@ export function stageContext(p: PlanningProblem, cluster: Cluster, o: ContextOpt
     p2pBytesPerSec: 1 / secPerByte,
     allReduceAlpha: alpha,
     allReduceBeta: beta,
+    stepSecPerParam: (2 * o.bytesPerParam) / cluster.device.memBytesPerSec,
   };
 }
 
@@ -201,9 +205,8 @@ export function judgeStage(s: StageSums, d: number, ctx: StageContext, out: Stag
   const samples = ctx.microBatch / d;
   const b = ctx.microBatch;
   const comm = p2pSec(ctx, s.inBytesPerSample * samples) + p2pSec(ctx, s.outBytesPerSample * samples);
-  const ar =
-    d > 1 && s.paramBytes > 0 ? (ctx.allReduceAlpha[d]! + ctx.allReduceBeta[d]! * s.paramBytes) / ctx.microBatches : 0;
-  const base = s.timeSec[k]! + comm + ar;
+  const ar = d > 1 && s.paramBytes > 0 ? ctx.allReduceAlpha[d]! + ctx.allReduceBeta[d]! * s.paramBytes : 0;
+  const base = s.timeSec[k]! + comm + (ar + s.params * ctx.stepSecPerParam) / ctx.microBatches;
   out.tpsSec = base / b;
   out.tpsRecomputeSec = (base + s.fwdSec[k]!) / b;
   const room = ctx.memBytes - fixedBytes(s, ctx, samples);

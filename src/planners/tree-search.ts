@@ -1,0 +1,163 @@
+/**
+ * The flow the graph and sequential planners share: for every candidate micro-batch size, binary-search the
+ * bottleneck on a plan tree (bottleneck-search.ts), turn the best partition into a Plan, let the judge (the
+ * simulator) time every candidate, return the fastest that fits. When no micro-batch size has a plan, search
+ * the least device memory with which one exists (the smallest micro-batch needs the least memory).
+ */
+import { DEFAULT_OPTIMIZER } from "../cost/types.js";
+import type { ScheduleKind } from "../plan/types.js";
+import { assemblePlan } from "./assemble.js";
+import { minimizeBottleneck, type PartitionSolution, probe } from "./bottleneck-search.js";
+import type { PlanTree } from "./plan-tree.js";
+import { microBatchCandidates, type PlanningProblem } from "./problem.js";
+import { type StageContext, stageContext } from "./stage-model.js";
+import type { CandidateSummary, PlannerName, PlannerRequest, PlanResult } from "./types.js";
+
+export interface TreeSearchSpec {
+  readonly planner: PlannerName;
+  readonly schedule: ScheduleKind;
+  /** Weight copies beyond the first that the schedule keeps (2BW: 1). */
+  readonly extraWeightVersions: number;
+}
+
+export interface Candidate {
+  readonly microBatch: number;
+  readonly schedule: ScheduleKind;
+  readonly solution: PartitionSolution;
+  readonly plan: import("../plan/types.js").Plan;
+}
+
+export function plannedDevices(req: PlannerRequest): number {
+  return req.devices ?? req.cluster.nodes * req.cluster.devicesPerNode;
+}
+
+export function contextFor(
+  req: PlannerRequest,
+  p: PlanningProblem,
+  spec: TreeSearchSpec,
+  microBatch: number,
+  memBytes?: number,
+): StageContext {
+  const optimizer = req.optimizer ?? DEFAULT_OPTIMIZER;
+  return stageContext(p, req.cluster, {
+    microBatch,
+    microBatches: req.batch / microBatch,
+    devices: plannedDevices(req),
+    dataParallel: req.dataParallel ?? true,
+    bytesPerParam: optimizer.bytesPerParam,
+    extraWeightVersions: spec.extraWeightVersions,
+    recompute: req.recompute ?? true,
+    ...(memBytes === undefined ? {} : { memBytes }),
+  });
+}
+
+export function microBatchSizes(req: PlannerRequest): number[] {
+  const all = req.microBatchSizes ?? microBatchCandidates(req.batch);
+  return all.filter((b) => b >= 1 && b <= req.batch && req.batch % b === 0).sort((a, b) => a - b);
+}
+
+/** The best partition per micro-batch size, as plans (not yet judged). */
+export function searchCandidates(
+  req: PlannerRequest,
+  p: PlanningProblem,
+  tree: PlanTree,
+  spec: TreeSearchSpec,
+  progress: { done: number; total: number },
+): Candidate[] {
+  const out: Candidate[] = [];
+  const K = plannedDevices(req);
+  for (const b of microBatchSizes(req)) {
+    req.onProgress?.({ planner: spec.planner, phase: `micro-batch ${b}`, done: progress.done, total: progress.total });
+    const ctx = contextFor(req, p, spec, b);
+    const solution = minimizeBottleneck(p, tree, ctx, {
+      devices: K,
+      tolerance: req.tolerance ?? 1e-3,
+    });
+    progress.done++;
+    if (!solution) continue;
+    const plan = assemblePlan(p, solution.stages, {
+      microBatch: b,
+      microBatches: req.batch / b,
+      schedule: spec.schedule,
+      optimizer: req.optimizer ?? DEFAULT_OPTIMIZER,
+      devices: K,
+      devicesPerNode: req.cluster.devicesPerNode,
+    });
+    out.push({ microBatch: b, schedule: spec.schedule, solution, plan });
+  }
+  return out;
+}
+
+/** Times every candidate with the judge; the fastest that fits wins (ties: smaller micro-batch, fewer stages). */
+export function pickBest(req: PlannerRequest, planner: PlannerName, candidates: readonly Candidate[]): PlanResult {
+  const summaries: CandidateSummary[] = [];
+  let best: { c: Candidate; j: ReturnType<PlannerRequest["judge"]> } | undefined;
+  let leastPeak = Number.POSITIVE_INFINITY;
+  candidates.forEach((c, k) => {
+    req.onProgress?.({ planner, phase: "simulating", done: k, total: candidates.length });
+    const j = req.judge(c.plan);
+    summaries.push({
+      microBatch: c.microBatch,
+      schedule: c.schedule,
+      stages: c.plan.stages.length,
+      bottleneckSec: c.solution.bottleneckSec,
+      samplesPerSec: j.samplesPerSec,
+      fits: j.fits,
+    });
+    if (!j.fits) {
+      leastPeak = Math.min(leastPeak, Math.max(...j.peakMemBytes));
+      return;
+    }
+    if (!best || j.samplesPerSec > best.j.samplesPerSec * (1 + 1e-9)) best = { c, j };
+  });
+  if (!best) {
+    return {
+      ok: false,
+      planner,
+      reason:
+        candidates.length === 0
+          ? "no plan fits in device memory"
+          : "every candidate plan exceeds device memory in simulation",
+      ...(Number.isFinite(leastPeak) ? { leastMemBytes: leastPeak } : {}),
+    };
+  }
+  const { c, j } = best;
+  return {
+    ok: true,
+    planner,
+    plan: c.plan,
+    predicted: { ...j, bottleneckSec: c.solution.bottleneckSec },
+    candidates: summaries,
+  };
+}
+
+/**
+ * Least device memory (bytes, to 0.1 %) with which the tree search finds any plan: memory-only probes (τ = ∞) at
+ * the smallest micro-batch size, doubling then bisecting the budget.
+ */
+export function leastMemory(
+  req: PlannerRequest,
+  p: PlanningProblem,
+  tree: PlanTree,
+  spec: TreeSearchSpec,
+): number | undefined {
+  const sizes = microBatchSizes(req);
+  if (sizes.length === 0) return undefined;
+  const b = sizes[0]!;
+  const K = plannedDevices(req);
+  const fits = (mem: number) =>
+    probe(p, tree, contextFor(req, p, spec, b, mem), K, Number.POSITIVE_INFINITY).solution !== undefined;
+  let lo = req.cluster.device.memBytes;
+  let hi = lo * 2;
+  while (!fits(hi)) {
+    lo = hi;
+    hi *= 2;
+    if (hi > 2 ** 62) return undefined;
+  }
+  while (hi - lo > hi * 1e-3) {
+    const mid = (lo + hi) / 2;
+    if (fits(mid)) hi = mid;
+    else lo = mid;
+  }
+  return Math.ceil(hi);
+}
