@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Command } from "commander";
+import { compareWithSimulation } from "../../io/launcher-compare.js";
 import { buildRunJob, DEFAULT_RUN_SETTINGS, type RunSettings } from "../../io/launcher-job.js";
 import { preparePlan, readPlanFile } from "../../io/launcher-plan.js";
 import { failureMessage, iterationLine, runHeader } from "../../io/launcher-report.js";
@@ -180,7 +181,9 @@ async function run(ctx: CliContext, planArg: string, o: RunOptions): Promise<num
       peakMemBytes: outcome.peakMemBytes,
     };
     if (o.compare) {
-      say("--compare: the simulator is not available yet");
+      const cmp = compareWithSimulation(doc, prepared.devices, iterationSec, outcome.peakMemBytes);
+      result["compare"] = cmp.data;
+      say(cmp.text);
     }
     let exit: number = EXIT.ok;
     if (o.verify) {
