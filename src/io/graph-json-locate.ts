@@ -34,8 +34,9 @@ export function locateJsonPaths(text: string, paths: readonly (readonly PathSegm
   s.ws();
   s.walk(root);
   return paths.map((p) => {
+    if (p.length === 0) return undefined;
     let t: Trie | undefined = root;
-    let best: TextPlace | undefined;
+    let best = root.place;
     for (const seg of p) {
       t = t.children.get(seg);
       if (!t?.place) break;

@@ -82,7 +82,8 @@ test("mutated graph files never crash the reader: each parses or yields issues n
         }
       }
     }),
-    { numRuns: 400 },
+    // Pinned: deleting the "o" of "ops" once left a missing top-level field without a line.
+    { numRuns: 400, examples: [[[{ op: "delete", at: 1_781_798_531, len: 1 }]]] },
   );
   assert.ok(failed > 50 && parsed > 0, `both outcomes reached (ok ${parsed}, issues ${failed})`);
 });

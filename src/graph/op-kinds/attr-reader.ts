@@ -21,7 +21,7 @@ export class AttrReader {
   /** True once any read failed; derivations stop when it is set. */
   failed = false;
   /** Defaults that were used, so the op's attributes can be written out complete (the runtime reads them). */
-  readonly filled: Record<string, AttrValue> = {};
+  filled: Record<string, AttrValue> | undefined;
 
   constructor(
     private readonly opId: string,
@@ -106,6 +106,7 @@ export class AttrReader {
     const v = Object.hasOwn(this.raw, name) ? this.raw[name] : undefined;
     if (v !== undefined) return v;
     if (dflt !== undefined) {
+      if (this.filled === undefined) this.filled = {};
       this.filled[name] = dflt;
       return dflt;
     }

@@ -87,6 +87,10 @@ export function buildGraph(
 /** Indices in an order where every op comes after its inputs; ops on or behind a cycle are left out. */
 function kahnOrder(preds: readonly (readonly number[])[]): number[] {
   const n = preds.length;
+  // Builders list ops in forward order: then the spec order itself is the answer.
+  let sorted = true;
+  for (let i = 0; i < n && sorted; i++) for (const p of preds[i]!) if (p >= i) sorted = false;
+  if (sorted) return Array.from({ length: n }, (_, i) => i);
   const indeg = new Array<number>(n).fill(0);
   const succs: number[][] = Array.from({ length: n }, () => []);
   preds.forEach((ps, i) => {

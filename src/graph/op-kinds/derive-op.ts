@@ -78,25 +78,14 @@ export function deriveOpWithElemBytes(
   if (issues.length > 0) return fail(issues);
 
   const elemBytes = DTYPE_BYTES[dtype];
-  const attrs = new AttrReader(spec.id, spec.attrs, issues);
-  const ctx: DeriveContext = {
-    opId: spec.id,
-    attrs,
+  const ctx = new Context(
+    spec,
+    issues,
     inputShapes,
-    inputElemBytes: inputElemBytes ?? inputShapes.map(() => elemBytes),
+    inputElemBytes ?? inputShapes.map(() => elemBytes),
     elemBytes,
     dtype,
-    explicitOutShape: spec.outShape,
-    shapeMismatch(message: string, path: readonly PathSegment[], expected?: string, got?: string) {
-      issues.push({
-        code: "shape-mismatch",
-        message: `op "${spec.id}": ${message}`,
-        path,
-        ...(expected !== undefined ? { expected } : {}),
-        ...(got !== undefined ? { got } : {}),
-      });
-    },
-  };
+  );
   const d = def.derive(ctx);
   if (!d || issues.length > 0) return fail(issues);
 
@@ -114,24 +103,55 @@ export function deriveOpWithElemBytes(
   const outElemBytes = d.outElemBytes ?? elemBytes;
   const params = spec.params ?? d.params;
   const workspace = spec.workspaceBytesPerSample ?? d.workspaceBytes ?? 0;
-  const filled = Object.keys(attrs.filled).length > 0;
-  const op: Op = {
+  const filled = ctx.attrs.filled;
+  // Built field by field (no spread temporaries): this runs once per op of 16k-op graphs. Specs are
+  // readonly records, so their inputs and attrs are shared, not copied.
+  const op: { -readonly [K in keyof Op]: Op[K] } = {
     id: spec.id,
-    ...(spec.name !== undefined ? { name: spec.name } : {}),
     kind: spec.kind,
-    inputs: [...spec.inputs],
-    attrs: filled ? { ...spec.attrs, ...attrs.filled } : { ...spec.attrs },
-    outShape: [...d.outShape],
+    inputs: spec.inputs,
+    attrs: filled === undefined ? spec.attrs : { ...spec.attrs, ...filled },
+    outShape: d.outShape,
     outBytesPerSample: spec.outBytesPerSample ?? numel(d.outShape) * outElemBytes,
     params,
     paramBytes: spec.paramBytes ?? params * elemBytes,
     fwdFlopsPerSample: spec.fwdFlopsPerSample ?? d.fwdFlops,
     bwdFlopsPerSample: spec.bwdFlopsPerSample ?? d.bwdFlops,
     savedBytesPerSample: spec.savedBytesPerSample ?? d.savedBytes,
-    ...(workspace > 0 || spec.workspaceBytesPerSample !== undefined ? { workspaceBytesPerSample: workspace } : {}),
-    ...(spec.profile !== undefined ? { profile: spec.profile } : {}),
   };
+  if (spec.name !== undefined) op.name = spec.name;
+  if (workspace > 0 || spec.workspaceBytesPerSample !== undefined) op.workspaceBytesPerSample = workspace;
+  if (spec.profile !== undefined) op.profile = spec.profile;
   return ok({ op, outElemBytes });
+}
+
+class Context implements DeriveContext {
+  readonly opId: string;
+  readonly attrs: AttrReader;
+  readonly explicitOutShape: readonly number[] | undefined;
+
+  constructor(
+    spec: OpSpec,
+    private readonly issues: Issue[],
+    readonly inputShapes: readonly (readonly number[])[],
+    readonly inputElemBytes: readonly number[],
+    readonly elemBytes: number,
+    readonly dtype: Dtype,
+  ) {
+    this.opId = spec.id;
+    this.attrs = new AttrReader(spec.id, spec.attrs, issues);
+    this.explicitOutShape = spec.outShape;
+  }
+
+  shapeMismatch(message: string, path: readonly PathSegment[], expected?: string, got?: string): void {
+    this.issues.push({
+      code: "shape-mismatch",
+      message: `op "${this.opId}": ${message}`,
+      path,
+      ...(expected !== undefined ? { expected } : {}),
+      ...(got !== undefined ? { got } : {}),
+    });
+  }
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
