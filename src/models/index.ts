@@ -6,7 +6,6 @@ export { inception } from "./inception.js";
 export { mmt } from "./mmt.js";
 export { nbranch } from "./nbranch.js";
 export {
-  checkValues,
   DTYPE_OPTION,
   defaultValues,
   flagOf,

@@ -105,13 +105,6 @@ export function parseModelArgs(entry: ModelEntry, args: readonly string[]): Resu
   return issues.length > 0 ? fail(issues) : ok(values);
 }
 
-/** Checks programmatic values (e.g. from a saved source record) the same way; unknown names are issues. */
-export function checkValues(entry: ModelEntry, given: Readonly<Record<string, unknown>>): Result<OptionValues> {
-  const args: string[] = [];
-  for (const [k, v] of Object.entries(given)) args.push(`${flagOf(k)}=${String(v)}`);
-  return parseModelArgs(entry, args);
-}
-
 function convert(spec: OptionSpec, raw: string | undefined): OptionValue | undefined {
   if (raw === undefined) return undefined;
   switch (spec.type) {
