@@ -23,6 +23,8 @@ export interface HfConfigOptions {
 }
 
 export const MAX_DEFAULT_SEQ = 8192;
+/** More layers than any published model by far (the largest have ~200); beyond this a config is hostile. */
+export const MAX_LAYERS = 10_000;
 
 const posInt = z.number().int().positive();
 const eps = z.number().nonnegative();
@@ -335,6 +337,20 @@ export function readHfConfig(text: string, file: string, options: HfConfigOption
     const first = path?.[0];
     return typeof first === "string" ? [mapped.keyOf[first] ?? first] : [];
   };
+  if (o.layers > MAX_LAYERS) {
+    const key = mapped.keyOf["layers"] ?? "layers";
+    return fail(
+      located(text, file, [
+        {
+          code: "bad-number",
+          message: `${key} ${o.layers} is more layers than any model has`,
+          path: [key],
+          expected: `≤ ${MAX_LAYERS}`,
+          got: String(o.layers),
+        },
+      ]),
+    );
+  }
   const inconsistent = checkTransformerOptions(o);
   if (inconsistent.length > 0) {
     return fail(

@@ -8,7 +8,11 @@ import { resolve } from "node:path";
 import type { Graph } from "../graph/types.js";
 import { validateGraph } from "../graph/validate.js";
 import { fail, type Issue, type Result } from "../util/issues.js";
+import { looksLikeFlexflowProfile, readFlexflowProfile } from "./flexflow-profile.js";
 import { readGraphJson } from "./graph-json.js";
+import { looksLikeHfConfig, readHfConfig } from "./hf-config.js";
+import { readOnnx } from "./onnx/read-onnx.js";
+import { looksLikeOnnx } from "./onnx/sniff.js";
 
 export interface GraphReader {
   /** For people: "dagpipe JSON graph". */
@@ -55,8 +59,17 @@ export const dagpipeJsonReader = textReader(
   readGraphJson,
 );
 
+export const onnxReader: GraphReader = { name: "ONNX model", sniff: looksLikeOnnx, read: (b, f) => readOnnx(b, f) };
+export const flexflowProfileReader = textReader("FlexFlow profile.json", looksLikeFlexflowProfile, readFlexflowProfile);
+export const hfConfigReader = textReader("Hugging Face config.json", looksLikeHfConfig, readHfConfig);
+
 /** Every format dagpipe reads graphs from, most specific sniff first. */
-export const GRAPH_READERS: readonly GraphReader[] = [dagpipeJsonReader];
+export const GRAPH_READERS: readonly GraphReader[] = [
+  onnxReader,
+  flexflowProfileReader,
+  hfConfigReader,
+  dagpipeJsonReader,
+];
 
 /** Picks the reader by content and reads; bytes no reader claims are an `unknown-format` issue. */
 export function readGraphBytes(

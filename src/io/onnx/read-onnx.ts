@@ -36,9 +36,11 @@ export function readOnnx(bytes: Uint8Array, file: string, options: OnnxReadOptio
   const dtype = options.dtype ?? dtypeOf(analysis.floatType);
   const { specs } = toOpSpecs(analysis, dtype);
   const producer = [model.producerName, model.producerVersion].filter((s) => s !== "").join(" ");
-  const built = buildGraph(model.graph?.name || baseName(file), dtype, specs, {
+  // Exporters name graphs generically ("torch_jit", "main_graph"): the file names the model better.
+  const built = buildGraph(baseName(file), dtype, specs, {
     format: "onnx",
     file,
+    ...(model.graph?.name ? { graphName: model.graph.name } : {}),
     opset: analysis.opset,
     batchInFile: analysis.batch,
     ...(producer ? { producer } : {}),
