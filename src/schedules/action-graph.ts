@@ -32,6 +32,23 @@ export const KIND_CODE: Readonly<Record<ActionKind, number>> = {
   allreduce: 6,
   step: 7,
 };
+/** KIND_CODE without a keyed property lookup (hot in buildActionGraph): first letters, then length. */
+export function kindCode(kind: ActionKind): number {
+  switch (kind.charCodeAt(0)) {
+    case 70: // F
+      return 0;
+    case 66: // B
+      return 1;
+    case 87: // W
+      return 2;
+    case 114: // recompute / recv
+      return kind.length === 4 ? 5 : 3;
+    case 115: // send / step
+      return kind.charCodeAt(1) === 101 ? 4 : 7;
+    default: // allreduce
+      return 6;
+  }
+}
 export const K_F = 0;
 export const K_B = 1;
 export const K_W = 2;
@@ -56,6 +73,17 @@ export interface ActionGraph {
   readonly kind: Uint8Array;
   /** Stage index in plan.stages (-1 unknown). */
   readonly stage: Int32Array;
+  /** Typed copies of the action fields (read once here, so replays never touch the records). */
+  readonly device: Int32Array;
+  readonly microBatch: Int32Array;
+  /** send/recv: device and stage index at the other end (-1 otherwise). */
+  readonly peerDevice: Int32Array;
+  readonly peerStage: Int32Array;
+  /** send/recv: 1 for gradients. */
+  readonly grad: Uint8Array;
+  readonly bytes: Float64Array;
+  /** Weight version (-1 when absent). */
+  readonly version: Int32Array;
   readonly depStart: Int32Array;
   readonly deps: Int32Array;
   /** send ↔ recv partner, -1 if none. */
@@ -69,7 +97,7 @@ export interface ActionGraph {
 export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
   const sg = buildStageGraph(plan);
   const D = schedule.actions.length;
-  const S = Math.max(1, plan.stages.length);
+  const S = plan.stages.length;
   const MB = Math.max(1, schedule.microBatches * (schedule.iterations ?? 1));
   const offsets = new Int32Array(D + 1);
   for (let d = 0; d < D; d++) offsets[d + 1] = offsets[d]! + schedule.actions[d]!.length;
@@ -80,99 +108,160 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
   const peer = new Int32Array(count).fill(-1);
   const group = new Int32Array(count).fill(-1);
   const problems: GraphProblem[] = [];
-  const holds = plan.stages.map((s) => new Set(s.devices));
 
-  // Pass 1: number the actions and index computes, receives and sends.
-  const compute = new Map<number, number>();
-  const computeKey = (s: number, k: number, kc: number, d: number) => ((s * 4 + kc) * MB + k) * D + d;
-  const recvs = new Map<number, number[]>();
-  const recvKey = (s: number, grad: boolean, k: number, d: number) => ((s * 2 + (grad ? 1 : 0)) * MB + k) * D + d;
-  const sends = new Map<number, Map<number, number>>();
-  const transferKey = (from: number, to: number, grad: boolean, k: number) =>
-    ((from * S + to) * 2 + (grad ? 1 : 0)) * MB + k;
-  const groups = new Map<string, number>();
+  // Dense indexes: replica of (stage, device), and compute action of (stage, kind, micro-batch, replica).
+  const replica = new Int32Array(S * D).fill(-1);
+  plan.stages.forEach((st, s) => {
+    st.devices.forEach((d, j) => {
+      if (d >= 0 && d < D) replica[s * D + d] = j;
+    });
+  });
+  const dp = plan.stages.map((st) => st.devices.length);
+  const computeIdx = plan.stages.map((_, s) => new Int32Array(4 * MB * dp[s]!).fill(-1));
+  const at = (s: number, kc: number, k: number, j: number) => (kc * MB + k) * dp[s]! + j;
+
+  // Pass 1: number the actions, index computes, group all-reduces.
+  const groups = new Map<number, number>();
   const groupMembers: number[][] = [];
+  const device = new Int32Array(count);
+  const microBatch = new Int32Array(count);
+  const peerDevice = new Int32Array(count).fill(-1);
+  const peerStage = new Int32Array(count).fill(-1);
+  const grad = new Uint8Array(count);
+  const bytes = new Float64Array(count);
+  const version = new Int32Array(count).fill(-1);
+  let lastStageId = "";
+  let lastStage = -1;
   let i = 0;
   for (let d = 0; d < D; d++) {
     for (const a of schedule.actions[d]!) {
       actions[i] = a;
-      const kc = KIND_CODE[a.kind];
+      const kc = kindCode(a.kind);
       kind[i] = kc;
-      const s = sg.byId.get(a.stage) ?? -1;
+      if (a.stage !== lastStageId) {
+        lastStageId = a.stage;
+        lastStage = sg.byId.get(a.stage) ?? -1;
+      }
+      const s = lastStage;
       stage[i] = s;
+      const k = a.microBatch;
+      device[i] = d;
+      microBatch[i] = k;
+      if (a.bytes !== undefined) bytes[i] = a.bytes;
+      if (a.version !== undefined) version[i] = a.version;
+      if (kc === K_SEND || kc === K_RECV) {
+        peerDevice[i] = a.peer ?? -1;
+        peerStage[i] = sg.byId.get(a.peerStage ?? "") ?? -1;
+        grad[i] = a.tensor === "grad" ? 1 : 0;
+      }
       if (s < 0) {
         problems.push({ index: i, code: "unknown-stage", message: `the plan has no stage "${a.stage}"` });
-      } else if (!holds[s]!.has(d)) {
+      } else if (replica[s * D + d]! < 0) {
         problems.push({
           index: i,
           code: "schedule-placement",
           message: `device ${d} does not hold stage "${a.stage}"`,
         });
-      } else if (kc <= K_R) {
-        const key = computeKey(s, a.microBatch, kc, d);
-        if (compute.has(key)) problems.push({ index: i, code: "schedule-count", message: "this action appears twice" });
-        else compute.set(key, i);
-      } else if (kc === K_RECV) {
-        const key = recvKey(s, a.tensor === "grad", a.microBatch, d);
-        const list = recvs.get(key);
-        if (list) list.push(i);
-        else recvs.set(key, [i]);
-      } else if (kc === K_SEND) {
-        const t = sg.byId.get(a.peerStage ?? "") ?? -1;
-        const p = a.peer ?? -1;
-        if (t < 0 || p < 0 || p >= D) {
-          problems.push({ index: i, code: "schedule-count", message: "a send to an unknown stage or device" });
-        } else {
-          const pair = d * D + p;
-          let m = sends.get(pair);
-          if (!m) {
-            m = new Map();
-            sends.set(pair, m);
-          }
-          const key = transferKey(s, t, a.tensor === "grad", a.microBatch);
-          if (m.has(key)) problems.push({ index: i, code: "schedule-count", message: "this send appears twice" });
-          else m.set(key, i);
+      } else if (kc <= K_R || kc === K_SEND || kc === K_RECV) {
+        if (!(Number.isInteger(k) && k >= 0 && k < MB)) {
+          problems.push({ index: i, code: "schedule-count", message: `micro-batch ${k} is outside [0, ${MB - 1}]` });
+          stage[i] = -1;
+        } else if (kc <= K_R) {
+          const idx = computeIdx[s]!;
+          const key = at(s, kc, k, replica[s * D + d]!);
+          if (idx[key] !== -1)
+            problems.push({ index: i, code: "schedule-count", message: "this action appears twice" });
+          else idx[key] = i;
         }
       } else if (kc === K_ALLREDUCE) {
-        const key = `${s}\u0000${a.microBatch}`;
-        let g = groups.get(key);
-        if (g === undefined) {
-          g = groupMembers.length;
-          groups.set(key, g);
+        const key = s * (MB + 1) + (k + 1);
+        let gi = groups.get(key);
+        if (gi === undefined) {
+          gi = groupMembers.length;
+          groups.set(key, gi);
           groupMembers.push([]);
         }
-        group[i] = g;
-        groupMembers[g]!.push(i);
+        group[i] = gi;
+        groupMembers[gi]!.push(i);
       }
       i++;
     }
   }
+  const computeOf = (s: number, kc: number, k: number, d: number): number => {
+    const j = replica[s * D + d]!;
+    return j < 0 ? -1 : computeIdx[s]![at(s, kc, k, j)]!;
+  };
 
-  // Pair every receive with its send.
-  for (let x = 0; x < count; x++) {
-    if (kind[x] !== K_RECV) continue;
-    const a = actions[x]!;
-    const s = stage[x]!;
-    const from = sg.byId.get(a.peerStage ?? "") ?? -1;
-    const src = a.peer ?? -1;
-    const d = a.device;
-    let match = -1;
-    if (from >= 0 && src >= 0 && src < D && s >= 0) {
-      match = sends.get(src * D + d)?.get(transferKey(from, s, a.tensor === "grad", a.microBatch)) ?? -1;
+  // Dependencies as an edge list (from → to) in growable typed arrays, then grouped by `to`.
+  let eFrom = new Int32Array(2 * count + 16);
+  let eTo = new Int32Array(2 * count + 16);
+  let edges = 0;
+  const edge = (from: number, to: number) => {
+    if (from < 0 || to < 0) return;
+    if (edges === eFrom.length) {
+      const f = new Int32Array(2 * edges);
+      f.set(eFrom);
+      eFrom = f;
+      const t = new Int32Array(2 * edges);
+      t.set(eTo);
+      eTo = t;
     }
-    if (match < 0 || peer[match] !== -1) {
+    eFrom[edges] = from;
+    eTo[edges] = to;
+    edges++;
+  };
+
+  // Sends hang off their producer (a linked list per producer), so a receive finds its send through it.
+  const sendHead = new Int32Array(count).fill(-1);
+  const sendNext = new Int32Array(count).fill(-1);
+  for (let x = 0; x < count; x++) {
+    if (kind[x] !== K_SEND || stage[x]! < 0) continue;
+    const producer = computeOf(stage[x]!, grad[x] ? K_B : K_F, microBatch[x]!, device[x]!);
+    if (producer < 0) {
+      problems.push({
+        index: x,
+        code: "schedule-count",
+        message: "a send of data that is never computed on its device",
+      });
+      continue;
+    }
+    edge(producer, x);
+    sendNext[x] = sendHead[producer]!;
+    sendHead[producer] = x;
+  }
+  for (let x = 0; x < count; x++) {
+    if (kind[x] !== K_RECV || stage[x]! < 0) continue;
+    const isGrad = grad[x]!;
+    const from = peerStage[x]!;
+    const src = peerDevice[x]!;
+    const k = microBatch[x]!;
+    let match = -1;
+    if (from >= 0 && src >= 0 && src < D) {
+      const producer = computeOf(from, isGrad ? K_B : K_F, k, src);
+      for (let y = producer >= 0 ? sendHead[producer]! : -1; y >= 0; y = sendNext[y]!) {
+        if (peerDevice[y] === device[x] && peerStage[y] === stage[x] && grad[y] === isGrad && peer[y] === -1) {
+          match = y;
+          break;
+        }
+      }
+    }
+    if (match < 0) {
       problems.push({ index: x, code: "schedule-count", message: "this receive has no matching send" });
       continue;
     }
     peer[x] = match;
     peer[match] = x;
+    const consumer = computeOf(stage[x]!, isGrad ? K_B : K_F, k, device[x]!);
+    if (consumer < 0)
+      problems.push({ index: x, code: "schedule-count", message: "nothing on this device uses this receive" });
+    edge(x, consumer);
   }
   for (let x = 0; x < count; x++) {
     if (kind[x] === K_SEND && peer[x] === -1 && stage[x]! >= 0) {
       problems.push({ index: x, code: "schedule-count", message: "this send has no matching receive" });
     }
   }
-  groupMembers.forEach((members) => {
+  for (const members of groupMembers) {
     const s = stage[members[0]!]!;
     const want = plan.stages[s]?.devices.length ?? 0;
     if (members.length !== want) {
@@ -182,71 +271,63 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
         message: `all-reduce of stage "${plan.stages[s]?.id}" has ${members.length} participants, expected ${want}`,
       });
     }
-  });
+  }
 
-  // Pass 2: dependencies.
-  const depStart = new Int32Array(count + 1);
-  const deps: number[] = [];
+  // Compute, all-reduce and step dependencies, device by device in list order.
   const lowered = schedule.level === "lowered";
-  const b = plan.microBatch;
+  const lastBack = new Int32Array(S);
+  const lastBackOrReduce = new Int32Array(S);
+  const remote = new Map<string, number[]>();
   for (let d = 0; d < D; d++) {
-    const lastBack = new Map<number, number>();
-    const lastBackOrReduce = new Map<number, number>();
+    lastBack.fill(-1);
+    lastBackOrReduce.fill(-1);
     for (let x = offsets[d]!; x < offsets[d + 1]!; x++) {
-      depStart[x] = deps.length;
       const s = stage[x]!;
       if (s < 0) continue;
-      const a = actions[x]!;
-      const k = a.microBatch;
       const kc = kind[x]!;
-      const own = (kc2: number) => compute.get(computeKey(s, k, kc2, d));
-      const push = (y: number | undefined) => {
-        if (y !== undefined) deps.push(y);
-      };
-      switch (kc) {
-        case K_F:
-        case K_B: {
-          const grad = kc === K_B;
-          if (grad) {
-            push(own(K_F));
-            push(own(K_R));
-          }
-          for (const y of recvs.get(recvKey(s, grad, k, d)) ?? []) deps.push(y);
-          const neighbours = grad ? sg.succs[s]! : sg.preds[s]!;
-          for (const t of neighbours) {
-            if (holds[t]!.has(d)) push(compute.get(computeKey(t, k, kc, d)));
-            else if (!lowered) {
-              for (const y of remoteProducers(plan, s, t, d, grad, b)) push(compute.get(computeKey(t, k, kc, y)));
-            }
-          }
-          if (grad) {
-            lastBack.set(s, x);
-            lastBackOrReduce.set(s, x);
-          }
-          break;
+      const k = microBatch[x]!;
+      if (kc === K_F || kc === K_B) {
+        const grad = kc === K_B;
+        if (grad) {
+          edge(computeOf(s, K_F, k, d), x);
+          edge(computeOf(s, K_R, k, d), x);
+          lastBack[s] = x;
+          lastBackOrReduce[s] = x;
         }
-        case K_W:
-          push(own(K_B));
-          lastBack.set(s, x);
-          lastBackOrReduce.set(s, x);
-          break;
-        case K_R:
-          push(own(K_F));
-          break;
-        case K_SEND:
-          push(own(a.tensor === "grad" ? K_B : K_F));
-          break;
-        case K_ALLREDUCE:
-          push(lastBack.get(s));
-          lastBackOrReduce.set(s, x);
-          break;
-        case K_STEP:
-          push(lastBackOrReduce.get(s));
-          break;
+        const neighbours = grad ? sg.succs[s]! : sg.preds[s]!;
+        for (const t of neighbours) {
+          if (replica[t * D + d]! >= 0) edge(computeOf(t, kc, k, d), x);
+          else if (!lowered) {
+            const key = `${s}/${t}/${d}/${kc}`;
+            let devs = remote.get(key);
+            if (devs === undefined) {
+              devs = remoteProducers(plan, s, t, d, grad);
+              remote.set(key, devs);
+            }
+            for (const y of devs) edge(computeOf(t, kc, k, y), x);
+          }
+        }
+      } else if (kc === K_W) {
+        edge(computeOf(s, K_B, k, d), x);
+        lastBack[s] = x;
+        lastBackOrReduce[s] = x;
+      } else if (kc === K_R) {
+        edge(computeOf(s, K_F, k, d), x);
+      } else if (kc === K_ALLREDUCE) {
+        edge(lastBack[s]!, x);
+        lastBackOrReduce[s] = x;
+      } else if (kc === K_STEP) {
+        edge(lastBackOrReduce[s]!, x);
       }
     }
   }
-  depStart[count] = deps.length;
+
+  const depStart = new Int32Array(count + 1);
+  for (let e = 0; e < edges; e++) depStart[eTo[e]! + 1]!++;
+  for (let x = 0; x < count; x++) depStart[x + 1]! += depStart[x]!;
+  const fill = depStart.slice(0, count);
+  const deps = new Int32Array(edges);
+  for (let e = 0; e < edges; e++) deps[fill[eTo[e]!]!++] = eFrom[e]!;
   return {
     count,
     devices: D,
@@ -254,8 +335,15 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
     actions,
     kind,
     stage,
+    device,
+    microBatch,
+    peerDevice,
+    peerStage,
+    grad,
+    bytes,
+    version,
     depStart,
-    deps: Int32Array.from(deps),
+    deps,
     peer,
     group,
     groupMembers,
@@ -264,9 +352,10 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
 }
 
 /** Devices of stage t whose replicas exchange samples with the replica of stage s on device d. */
-function remoteProducers(plan: Plan, s: number, t: number, d: number, grad: boolean, b: number): number[] {
+function remoteProducers(plan: Plan, s: number, t: number, d: number, grad: boolean): number[] {
   const me = plan.stages[s]!;
   const other = plan.stages[t]!;
+  const b = plan.microBatch;
   const j = me.devices.indexOf(d);
   const out: number[] = [];
   // Forward: t → s pieces that land on j; backward: s → t pieces that leave j (the same overlaps).

@@ -179,7 +179,7 @@ export function runEngine(
     else cause[s] = r;
     start[s] = now;
     start[r] = now;
-    memAdd(g.actions[r]!.device, M_BUF, p.bytes[r]!);
+    memAdd(p.device[r]!, M_BUF, p.bytes[r]!);
     const a = p.linkA[s]!;
     if (a < 0) {
       heap.push(now + p.latency[s]!, s * 4 + EV_XFER_END);
@@ -236,7 +236,7 @@ export function runEngine(
       return;
     }
     start[x] = now;
-    const d = g.actions[x]!.device;
+    const d = p.device[x]!;
     memAdd(d, M_WS, p.wsBytes[x]!);
     if (k === K_F) {
       const l = p.lane[x]!;
@@ -252,7 +252,7 @@ export function runEngine(
     end[x] = now;
     completed++;
     const k = kind[x]!;
-    const d = g.actions[x]!.device;
+    const d = p.device[x]!;
     deviceLeft[d]!--;
     if (k <= K_R || k === K_STEP) {
       memAdd(d, M_WS, -p.wsBytes[x]!);

@@ -27,7 +27,7 @@ import {
   K_STEP,
   K_W,
 } from "../schedules/action-graph.js";
-import { stageCosts } from "./stage-costs.js";
+import { type ReplicaCost, stageCosts } from "./stage-costs.js";
 
 /** Memory categories, in MemoryBreakdown order. */
 export const M_WEIGHTS = 0;
@@ -44,6 +44,9 @@ export interface Prepared {
   readonly devices: number;
   readonly dur: Float64Array;
   readonly bytes: Float64Array;
+  /** Device and micro-batch of each action (typed copies of the action records' fields). */
+  readonly device: Int32Array;
+  readonly microBatch: Int32Array;
   /** Stream of each action; streams 0…D−1 are compute, D…2D−1 all-reduce, then point-to-point. */
   readonly stream: Int32Array;
   readonly streamCount: number;
@@ -91,7 +94,6 @@ export function prepare(g: ActionGraph, plan: Plan, graph: Graph, cluster: Clust
   const D = g.devices;
   const costs = stageCosts(plan, graph, cost);
   const dur = new Float64Array(n);
-  const bytes = new Float64Array(n);
   const stream = new Int32Array(n);
   const wsBytes = new Float64Array(n);
   const actEnd = new Float64Array(n);
@@ -110,40 +112,51 @@ export function prepare(g: ActionGraph, plan: Plan, graph: Graph, cluster: Clust
   const p2p = new Map<number, number>();
   const peers: number[] = [];
   let streamCount = 2 * D;
-  const laneIds = new Map<number, number>();
+  // Lanes (device, stage) and the replica cost of each, looked up through a dense (stage, device) table.
+  const S = plan.stages.length;
+  const laneAt = new Int32Array(S * D).fill(-1);
   const laneDevice: number[] = [];
   const laneStage: number[] = [];
   const laneWeight: number[] = [];
-  const replicaOf = plan.stages.map((s) => new Map(s.devices.map((d, j) => [d, j])));
+  const laneCost: ReplicaCost[] = [];
+  const replicaAt = new Int32Array(S * D).fill(-1);
+  plan.stages.forEach((st, s) => {
+    st.devices.forEach((d, j) => {
+      if (d < D) replicaAt[s * D + d] = j;
+    });
+  });
+  const device = g.device;
+  const microBatch = g.microBatch;
+  const bytes = g.bytes;
   for (let x = 0; x < n; x++) {
-    const a = g.actions[x]!;
-    const d = a.device;
+    const d = device[x]!;
     const k = g.kind[x]!;
     const s = g.stage[x]!;
-    bytes[x] = a.bytes ?? 0;
     if (k === K_SEND || k === K_RECV) {
-      const key = ((d * D + (a.peer ?? 0)) << 1) | (k === K_SEND ? 0 : 1);
+      const peerDev = g.peerDevice[x]!;
+      const key = (d * D + Math.max(0, peerDev)) * 2 + (k === K_SEND ? 0 : 1);
       let id = p2p.get(key);
       if (id === undefined) {
         id = streamCount++;
         p2p.set(key, id);
-        peers.push(a.peer ?? -1);
+        peers.push(peerDev);
       }
       stream[x] = id;
       continue;
     }
     stream[x] = k === K_ALLREDUCE ? D + d : d;
     if (s < 0) continue;
-    const rc = costs.replica(s, Math.max(0, replicaOf[s]!.get(d) ?? 0));
-    const laneKey = d * plan.stages.length + s;
-    let l = laneIds.get(laneKey);
-    if (l === undefined) {
+    let l = laneAt[s * D + d]!;
+    if (l < 0) {
       l = laneDevice.length;
-      laneIds.set(laneKey, l);
+      laneAt[s * D + d] = l;
+      const cost = costs.replica(s, Math.max(0, replicaAt[s * D + d]!));
       laneDevice.push(d);
       laneStage.push(s);
-      laneWeight.push(rc.weightsBytes);
+      laneWeight.push(cost.weightsBytes);
+      laneCost.push(cost);
     }
+    const rc = laneCost[l]!;
     switch (k) {
       case K_F:
         dur[x] = rc.fwdSec;
@@ -200,16 +213,16 @@ export function prepare(g: ActionGraph, plan: Plan, graph: Graph, cluster: Clust
   const refsOf = new Set<number>();
   const vKey = (l: number, v: number) => v * laneCount + l;
   for (let x = 0; x < n; x++) {
-    const v = g.actions[x]!.version;
-    if (v === undefined || lane[x]! < 0 || g.kind[x] === K_STEP) continue;
+    const v = g.version[x]!;
+    if (v < 0 || lane[x]! < 0 || g.kind[x] === K_STEP) continue;
     lastReader.set(vKey(lane[x]!, v), x);
     refsOf.add(vKey(lane[x]!, v));
     if (v === 0) laneV0Refs[lane[x]!] = 1;
   }
   for (const [key, x] of lastReader) releasesVersion[x] = Math.floor(key / laneCount);
   for (let x = 0; x < n; x++) {
-    const v = g.actions[x]!.version;
-    if (g.kind[x] === K_STEP && v !== undefined && lane[x]! >= 0) {
+    const v = g.version[x]!;
+    if (g.kind[x] === K_STEP && v >= 0 && lane[x]! >= 0) {
       createsVersion[x] = v;
       createdHasRefs[x] = refsOf.has(vKey(lane[x]!, v)) ? 1 : 0;
     }
@@ -239,6 +252,8 @@ export function prepare(g: ActionGraph, plan: Plan, graph: Graph, cluster: Clust
     devices: D,
     dur,
     bytes,
+    device,
+    microBatch,
     stream,
     streamCount,
     streamStart,
@@ -298,9 +313,9 @@ function linkTable(
   const linkB = new Int32Array(n).fill(-1);
   const linkC = new Int32Array(n).fill(-1);
   const latency = new Float64Array(n);
-  const ids = new Map<string, number>();
+  const ids = new Map<number, number>();
   const bw: number[] = [];
-  const id = (key: string, bytesPerSec: number) => {
+  const id = (key: number, bytesPerSec: number) => {
     let i = ids.get(key);
     if (i === undefined) {
       i = bw.length;
@@ -312,20 +327,21 @@ function linkTable(
   const nodeBw = nodeBytesPerSec(cluster);
   for (let x = 0; x < n; x++) {
     if (g.kind[x] !== K_SEND) continue;
-    const a = g.actions[x]!;
-    const from = a.device;
-    const to = a.peer ?? from;
+    const from = g.device[x]!;
+    const to = g.peerDevice[x]! >= 0 ? g.peerDevice[x]! : from;
     const link = linkBetween(cluster, from, to);
     latency[x] = link.latencySec;
     if (bytes[x]! <= 0 || from === to) continue;
     // Links of infinite bandwidth take no time and need no sharing: leave them out.
     const finite = (b: number) => Number.isFinite(b);
-    if (finite(link.bytesPerSec)) linkA[x] = id(`d${from}>d${to}`, link.bytesPerSec);
+    // Keys: directed device pairs, then node egress and ingress after all pairs.
+    const D = g.devices;
+    if (finite(link.bytesPerSec)) linkA[x] = id(from * D + to, link.bytesPerSec);
     const na = nodeOf(cluster, from);
     const nb = nodeOf(cluster, to);
     if (na !== nb && finite(nodeBw)) {
-      linkB[x] = id(`out${na}`, nodeBw);
-      linkC[x] = id(`in${nb}`, nodeBw);
+      linkB[x] = id(D * D + 2 * na, nodeBw);
+      linkC[x] = id(D * D + 2 * nb + 1, nodeBw);
     }
     // Keep the first used link in linkA so "no links" is linkA < 0.
     if (linkA[x] === -1 && linkB[x] !== -1) {

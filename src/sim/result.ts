@@ -8,7 +8,7 @@
  * (T_{K−2} − T_0) / (K − 2), measured over [T_0, T_{K−2}] (docs/simulator.md).
  */
 import type { Plan } from "../plan/types.js";
-import { K_R, K_RECV, K_SEND, K_STEP } from "../schedules/action-graph.js";
+import { K_B, K_F, K_R, K_RECV, K_SEND, K_STEP } from "../schedules/action-graph.js";
 import { formatAction } from "../schedules/action-text.js";
 import type { Schedule } from "../schedules/types.js";
 import { deadlockReport } from "./deadlock.js";
@@ -50,7 +50,7 @@ export function assembleResult(p: Prepared, st: EngineState, ctx: ResultContext)
   if (status === "ok" && K > 1) {
     const T = new Float64Array(K);
     for (let x = 0; x < n; x++) {
-      const mb = g.actions[x]!.microBatch;
+      const mb = p.microBatch[x]!;
       const it = Math.min(K - 1, mb < 0 ? 0 : Math.floor(mb / m));
       if (st.end[x]! > T[it]!) T[it] = st.end[x]!;
     }
@@ -70,7 +70,7 @@ export function assembleResult(p: Prepared, st: EngineState, ctx: ResultContext)
     const k = g.kind[x]!;
     if (!st.done[x] || !(k <= K_R || k === K_STEP)) continue;
     const overlap = Math.min(st.end[x]!, window[1]) - Math.max(st.start[x]!, window[0]);
-    if (overlap > 0) busy[g.actions[x]!.device]! += overlap;
+    if (overlap > 0) busy[p.device[x]!]! += overlap;
   }
   const planDevices = [...new Set(plan.stages.flatMap((s) => s.devices))].sort((a, b) => a - b);
   const devices: DeviceResult[] = planDevices.map((d) => {
@@ -98,7 +98,7 @@ export function assembleResult(p: Prepared, st: EngineState, ctx: ResultContext)
     }
     return {
       stage: s.id,
-      warmup: warmupOf(schedule, s.id, s.devices[0] ?? -1),
+      warmup: warmupOf(p, i, s.devices[0] ?? -1),
       peakInFlightMicroBatches: inFlight,
       peakInFlightSamples: inFlight * plan.microBatch,
       peakWeightVersions: versions,
@@ -156,13 +156,16 @@ function breakdown(b: Float64Array, d: number): MemoryBreakdown {
   };
 }
 
-/** Forwards of `stage` before its first backward on `device`. */
-function warmupOf(schedule: Schedule, stage: string, device: number): number {
+/** Forwards of stage `stage` before its first backward on `device` (from the typed arrays, not the records). */
+function warmupOf(p: Prepared, stage: number, device: number): number {
+  const g = p.g;
+  if (device < 0 || device >= g.devices) return 0;
   let count = 0;
-  for (const a of schedule.actions[device] ?? []) {
-    if (a.stage !== stage) continue;
-    if (a.kind === "B") break;
-    if (a.kind === "F") count++;
+  for (let x = g.offsets[device]!; x < g.offsets[device + 1]!; x++) {
+    if (g.stage[x] !== stage) continue;
+    const k = g.kind[x]!;
+    if (k === K_B) break;
+    if (k === K_F) count++;
   }
   return count;
 }
