@@ -6,7 +6,7 @@
  */
 import { fail, type Issue, ok, type Result } from "../../util/issues.js";
 import type { AttrValue, Dtype, Graph, Op } from "../types.js";
-import { deriveOpWithElemBytes } from "./derive-op.js";
+import { type DeriveCache, deriveOpWithElemBytes } from "./derive-op.js";
 import type { OpSpec } from "./spec.js";
 
 export function buildGraph(
@@ -54,6 +54,7 @@ export function buildGraph(
   if (issues.length > 0) return fail(issues);
 
   const order = kahnOrder(preds);
+  const cache: DeriveCache = new Map();
   const ops: (Op | undefined)[] = new Array(specs.length);
   const elemBytes: number[] = new Array(specs.length);
   for (const i of order) {
@@ -71,7 +72,7 @@ export function buildGraph(
       bytes[j] = elemBytes[ps[j]!]!;
     }
     if (!ready) continue;
-    const r = deriveOpWithElemBytes(specs[i]!, shapes, dtype, bytes);
+    const r = deriveOpWithElemBytes(specs[i]!, shapes, dtype, bytes, cache);
     if (r.ok) {
       ops[i] = r.value.op;
       elemBytes[i] = r.value.outElemBytes;

@@ -4,11 +4,11 @@
  * relative to the op (`attrs.kernel`, `inputs[0]`); `buildGraph` prefixes `ops[i]`.
  */
 import { fail, type Issue, ok, type PathSegment, type Result } from "../../util/issues.js";
-import { DTYPE_BYTES, type Dtype, OP_KINDS, type Op } from "../types.js";
+import { type AttrValue, DTYPE_BYTES, type Dtype, OP_KINDS, type Op } from "../types.js";
 import { AttrReader } from "./attr-reader.js";
 import { KINDS } from "./registry.js";
 import { formatShape, numel } from "./shape-util.js";
-import type { DeriveContext, OpSpec } from "./spec.js";
+import type { DeriveContext, Derived, OpSpec } from "./spec.js";
 
 /** An op together with the element size of its output, which later ops' derivations need. */
 export interface DerivedOp {
@@ -29,12 +29,48 @@ export function deriveOp(
   return r.ok ? ok(r.value.op) : r;
 }
 
+/** What a kind derives for given attributes and input shapes, independent of the op's id and wiring. */
+interface KindResult {
+  readonly d: Derived;
+  readonly filled: Readonly<Record<string, AttrValue>> | undefined;
+}
+
+/**
+ * Successful kind derivations by (kind, attributes, input shapes and element sizes, explicit shape): a
+ * 2,000-layer transformer repeats the same few ops thousands of times, so `buildGraph` derives each once.
+ */
+export type DeriveCache = Map<string, KindResult>;
+
+function cacheKey(spec: OpSpec, inputShapes: readonly (readonly number[])[], bytes: readonly number[] | undefined) {
+  const shapes = inputShapes.map((s) => s.join(",")).join(";");
+  const explicit = spec.outShape === undefined ? "" : spec.outShape.join(",");
+  return `${spec.kind}|${JSON.stringify(spec.attrs)}|${shapes}|${bytes?.join(",") ?? ""}|${explicit}`;
+}
+
 export function deriveOpWithElemBytes(
   spec: OpSpec,
   inputShapes: readonly (readonly number[])[],
   dtype: Dtype,
   inputElemBytes?: readonly number[],
+  cache?: DeriveCache,
 ): Result<DerivedOp> {
+  const key = cache ? cacheKey(spec, inputShapes, inputElemBytes) : undefined;
+  let kr = key === undefined ? undefined : cache!.get(key);
+  if (!kr) {
+    const r = deriveKind(spec, inputShapes, dtype, inputElemBytes);
+    if (!r.ok) return r;
+    kr = r.value;
+    if (key !== undefined) cache!.set(key, kr);
+  }
+  return assemble(spec, kr, dtype);
+}
+
+function deriveKind(
+  spec: OpSpec,
+  inputShapes: readonly (readonly number[])[],
+  dtype: Dtype,
+  inputElemBytes: readonly number[] | undefined,
+): Result<KindResult> {
   const issues: Issue[] = [];
   const def = Object.hasOwn(KINDS, spec.kind) ? KINDS[spec.kind] : undefined;
   if (!def) {
@@ -88,7 +124,13 @@ export function deriveOpWithElemBytes(
   );
   const d = def.derive(ctx);
   if (!d || issues.length > 0) return fail(issues);
+  return ok({ d, filled: ctx.attrs.filled });
+}
 
+/** The op from its kind's derivation, with the spec's explicit values laid over it. */
+function assemble(spec: OpSpec, kr: KindResult, dtype: Dtype): Result<DerivedOp> {
+  const { d, filled } = kr;
+  const elemBytes = DTYPE_BYTES[dtype];
   if (spec.outShape !== undefined && !sameShape(spec.outShape, d.outShape)) {
     return fail([
       {
@@ -103,7 +145,6 @@ export function deriveOpWithElemBytes(
   const outElemBytes = d.outElemBytes ?? elemBytes;
   const params = spec.params ?? d.params;
   const workspace = spec.workspaceBytesPerSample ?? d.workspaceBytes ?? 0;
-  const filled = ctx.attrs.filled;
   // Built field by field (no spread temporaries): this runs once per op of 16k-op graphs. Specs are
   // readonly records, so their inputs and attrs are shared, not copied.
   const op: { -readonly [K in keyof Op]: Op[K] } = {
