@@ -10,6 +10,7 @@ import { analyzeOnnx } from "../../src/io/onnx/analyze.js";
 import { decodeOnnxModel } from "../../src/io/onnx/decode-model.js";
 import { readOnnx } from "../../src/io/onnx/read-onnx.js";
 import { toOpSpecs } from "../../src/io/onnx/to-op-specs.js";
+import { mlpParts, modelBytes } from "./onnx-build.js";
 import { EXPECTED, fixtureBytes, loadFixture, macs, sum } from "./onnx-fixture-helpers.js";
 
 function fallbacksOf(name: string) {
@@ -139,6 +140,20 @@ describe("the exporter's patterns become the ops torch had", () => {
     assert.deepEqual(g.ops.at(-1)?.attrs, { fn: "cross-entropy", classes: 100 });
     assert.equal(g.ops.filter((op) => op.kind === "matmul").length, 4);
     assert.deepEqual(fallbacksOf("tiny-gpt"), []);
+  });
+
+  it("weights are never copied: decoded raw_data are views into the file's bytes", () => {
+    const p = mlpParts();
+    const w = p.initializers?.[0];
+    assert.ok(w);
+    w.rawData = new Uint8Array(16 * 8 * 4).fill(7);
+    const bytes = modelBytes(p);
+    const m = decodeOnnxModel(bytes, "mlp.onnx");
+    assert.ok(m.ok);
+    const raw = m.value.graph?.initializer[0]?.rawData;
+    assert.equal(raw?.length, 16 * 8 * 4);
+    assert.equal(raw?.buffer, bytes.buffer);
+    assert.ok(readOnnx(bytes, "mlp.onnx").ok);
   });
 
   it("weights stored as Constant nodes count like initializers", () => {
