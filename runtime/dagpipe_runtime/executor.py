@@ -15,58 +15,7 @@ import torch
 
 from .comm import pack, unpack
 from .grid import format_grid
-from .optim import make_optimizer
-from .stage import StageProgram
-
-
-class ScheduleError(RuntimeError):
-    """The action list asks for something impossible (compute before its input arrived, a receive never used)."""
-
-
-class _Pending:
-    """One posted receive: from (peer stage, peer device), samples [lo, hi) of the micro-batch."""
-
-    def __init__(self, peer_stage, peer_device, lo, hi, ids, slots, works):
-        self.peer_stage, self.peer_device, self.lo, self.hi = peer_stage, peer_device, lo, hi
-        self.ids, self.slots, self.works = ids, slots, works
-
-    def tensors(self):
-        for w in self.works:
-            w.wait()
-        out = {}
-        for ids_of_slot, buf, shapes in self.slots:
-            for i, t in zip(ids_of_slot, unpack(buf, shapes)):
-                out[i] = t
-        return out
-
-
-class _MicroBatch:
-    def __init__(self):
-        self.recv_act, self.recv_grad = [], []
-        self.ext, self.outs, self.loss = {}, {}, None
-        self.ext_grads = {}
-        self.backward_tensors = None
-
-
-class LocalStage:
-    """One stage replica on this device: its program, its samples within a micro-batch, its optimizer."""
-
-    def __init__(self, job, stage, device, registry):
-        self.id = stage["id"]
-        self.spec = stage
-        self.replica = list(stage["devices"]).index(device)
-        ranges = job.replica_ranges.get(self.id)
-        mb = int(job.plan["microBatch"])
-        self.lo, self.hi = ranges[self.replica] if ranges else (0, mb)
-        self.program = StageProgram(
-            job.graph, stage["ops"], job.dtypes, int(job.run["seed"]), job.float_dtype, job.torch_device, registry
-        )
-        self.params = [p for _, p in self.program.named_op_parameters()]
-        self.optimizer = make_optimizer(self.params, job.plan["optimizer"]["name"], float(job.run["lr"]))
-        preds = [a for a, b in job.plan["stageEdges"] if b == self.id]
-        succs = [b for a, b in job.plan["stageEdges"] if a == self.id]
-        self.preds, self.succs = sorted(set(preds)), sorted(set(succs))
-        self.keep = sorted({i for t in self.succs for i in job.transfer_ids(self.id, t)})
+from .local_stage import LocalStage, MicroBatchState, ReceivePost, ScheduleError, assemble
 
 
 class Executor:
@@ -101,6 +50,7 @@ class Executor:
         self.iteration = iteration
         self.mbs = {}
         self.sends = []
+        self.deferred = []
         self.loss_sum = None
         for step, action in enumerate(self.actions):
             label = self.labels[step]
@@ -114,6 +64,7 @@ class Executor:
                 raise
             t1 = self.clock()
             self.events.append({"name": label, "kind": action["kind"], "it": iteration, "t0": t0 - self.origin, "t1": t1 - self.origin})
+        self._deferred_steps()
         for w, _ in self.sends:
             w.wait()
         self.sends = []
@@ -126,7 +77,7 @@ class Executor:
     def _mb(self, stage_id, mb):
         key = (stage_id, mb)
         if key not in self.mbs:
-            self.mbs[key] = _MicroBatch()
+            self.mbs[key] = MicroBatchState()
         return self.mbs[key]
 
     def _stage(self, action):
@@ -135,67 +86,8 @@ class Executor:
             raise ScheduleError(f"stage {sid!r} is not on device {self.device}")
         return self.stages[sid]
 
-    def _direction(self, action, st):
-        """"act" or "grad": the action's own field, else inferred from the stage graph."""
-        if action.get("tensor") in ("act", "grad"):
-            return action["tensor"]
-        peer = action["peerStage"]
-        if action["kind"] == "send":
-            return "act" if peer in st.succs else "grad"
-        return "act" if peer in st.preds else "grad"
-
-    def _message(self, st, action):
-        """(from_stage, to_stage, lo, hi, ids) of what a send/recv action moves, lo/hi within the micro-batch."""
-        peer_stage, peer = action["peerStage"], int(action["peer"])
-        direction = self._direction(action, st)
-        if direction == "act":
-            if action["kind"] == "send":
-                src, dst, sdev, ddev = st.id, peer_stage, self.device, peer
-            else:
-                src, dst, sdev, ddev = peer_stage, st.id, peer, self.device
-            ids = self.job.transfer_ids(src, dst)
-            lo, hi = self.job.transfer_range(src, dst, sdev, ddev)
-        else:
-            # gradients travel against the forward transfer src -> dst
-            if action["kind"] == "send":
-                src, dst, sdev, ddev = peer_stage, st.id, peer, self.device
-            else:
-                src, dst, sdev, ddev = st.id, peer_stage, self.device, peer
-            carries = st.program.carries_grad
-            ids = [i for i in self.job.transfer_ids(src, dst) if carries[i]]
-            lo, hi = self.job.transfer_range(src, dst, sdev, ddev)
-        return src, dst, lo, hi, ids, direction
-
-    def _slots(self, ids, n):
-        """Group ids by element type into one message each: slot 0 float, slot 1 int64."""
-        slots = []
-        for part, kind in enumerate(("float", "int64")):
-            chosen = [i for i in ids if self.job.dtypes[i] == kind]
-            if chosen:
-                shapes = [(n, *self.job.graph.by_id[i].out_shape) for i in chosen]
-                dtype = self.job.float_dtype if kind == "float" else torch.int64
-                slots.append((part, chosen, shapes, dtype))
-        return slots
-
-    @staticmethod
-    def _assemble(pieces, lo, hi, what):
-        """Concatenate (lo, hi, tensor) pieces that must tile [lo, hi) exactly."""
-        pieces = sorted(pieces, key=lambda p: p[0])
-        at = lo
-        for plo, phi, _ in pieces:
-            if plo != at:
-                raise ScheduleError(f"{what}: samples [{at}, {plo}) never received")
-            at = phi
-        if at != hi:
-            raise ScheduleError(f"{what}: samples [{at}, {hi}) never received")
-        return pieces[0][2] if len(pieces) == 1 else torch.cat([p[2] for p in pieces])
-
-    def _global_range(self, st, mb):
-        base = mb * int(self.job.plan["microBatch"])
-        return base + st.lo, base + st.hi
-
     def _forward(self, st, mb, m, grad: bool):
-        lo, hi = self._global_range(st, mb)
+        lo, hi = st.global_range(mb)
         ctx = self.meter.hooks() if (self.meter and grad) else _null()
         with torch.set_grad_enabled(grad), ctx:
             outs, loss = st.program(m.ext, self.iteration, lo, hi, self.job.batch_samples, keep=st.keep)
@@ -204,40 +96,36 @@ class Executor:
     # ---- handlers ----------------------------------------------------------------------------------------------
     def on_recv(self, action):
         st = self._stage(action)
-        src, dst, lo, hi, ids, direction = self._message(st, action)
-        if hi <= lo or not ids:
+        msg = st.message(action)
+        if msg.empty:
             return
         m = self._mb(st.id, action["microBatch"])
-        grad = direction == "grad"
         slots, works = [], []
-        for part, chosen, shapes, dtype in self._slots(ids, hi - lo):
+        for part, chosen, shapes, dtype in st.slots(msg.ids, msg.hi - msg.lo):
             n = sum(int(torch.Size(s).numel()) for s in shapes)
             buf = torch.empty(n, dtype=dtype, device=self.job.torch_device)
-            tag = self.comm.tag(action["microBatch"], grad, src, dst, part)
+            tag = self.comm.tag(action["microBatch"], msg.grad, msg.src, msg.dst, part)
             works.append(self.comm.irecv(buf, int(action["peer"]), tag))
             slots.append((chosen, buf, shapes))
-        (m.recv_grad if grad else m.recv_act).append(
-            _Pending(action["peerStage"], int(action["peer"]), lo, hi, ids, slots, works)
-        )
+        post = ReceivePost(action["peerStage"], int(action["peer"]), msg.lo, msg.hi, slots, works)
+        (m.recv_grad if msg.grad else m.recv_act).append(post)
 
     def on_send(self, action):
         st = self._stage(action)
-        src, dst, lo, hi, ids, direction = self._message(st, action)
-        if hi <= lo or not ids:
+        msg = st.message(action)
+        if msg.empty:
             return
         m = self._mb(st.id, action["microBatch"])
-        grad = direction == "grad"
-        source = m.ext_grads if grad else m.outs
-        what = "gradients" if grad else "outputs"
-        for part, chosen, _shapes, _dtype in self._slots(ids, hi - lo):
+        source = m.ext_grads if msg.grad else m.outs
+        for part, chosen, _shapes, _dtype in st.slots(msg.ids, msg.hi - msg.lo):
             tensors = []
             for i in chosen:
                 if i not in source:
-                    raise ScheduleError(f"send of {what} of {i!r} for micro-batch {action['microBatch']} before they exist")
-                t = source[i]
-                tensors.append(t.detach()[lo - st.lo : hi - st.lo])
+                    what = "gradient" if msg.grad else "output"
+                    raise ScheduleError(f"send of the {what} of {i!r}, micro-batch {action['microBatch']}, before it exists")
+                tensors.append(source[i].detach()[msg.lo - st.lo : msg.hi - st.lo])
             flat = pack(tensors).contiguous()
-            tag = self.comm.tag(action["microBatch"], grad, src, dst, part)
+            tag = self.comm.tag(action["microBatch"], msg.grad, msg.src, msg.dst, part)
             self.sends.append((self.comm.isend(flat, int(action["peer"]), tag), flat))
 
     def on_forward(self, action):
@@ -255,7 +143,7 @@ class Executor:
         for i in st.program.external_inputs:
             if i not in pieces:
                 raise ScheduleError(f"forward of stage {st.id} micro-batch {mb} before receiving input {i!r}")
-            t = self._assemble(pieces[i], st.lo, st.hi, f"input {i!r} of stage {st.id} micro-batch {mb}").detach()
+            t = assemble(pieces[i], st.lo, st.hi, f"input {i!r} of stage {st.id} micro-batch {mb}").detach()
             if st.program.carries_grad[i]:
                 t.requires_grad_(True)
             ext[i] = t
@@ -310,7 +198,7 @@ class Executor:
             by_stage.setdefault((peer_stage, i), []).append(piece)
         grads = {}
         for (peer_stage, i), pieces in sorted(by_stage.items()):
-            g = self._assemble(pieces, st.lo, st.hi, f"gradient of {i!r} from stage {peer_stage} micro-batch {mb}")
+            g = assemble(pieces, st.lo, st.hi, f"gradient of {i!r} from stage {peer_stage} micro-batch {mb}")
             grads[i] = g if i not in grads else grads[i] + g
         return grads
 
@@ -365,24 +253,49 @@ class Executor:
 
     def on_step(self, action):
         st = self._stage(action)
-        self._sum_tied_grads(st)
+        if any(st.id in stage_ids for _, stage_ids in self.tie_groups):
+            # Its tied weight's gradient is summed with other stages' at the end of this device's list (a
+            # blocking collective here could wait on a stage this device has still to run backward for).
+            self.deferred.append(st)
+            return
+        self._step(st)
+
+    @staticmethod
+    def _step(st):
         if st.optimizer is not None:
             st.optimizer.step()
             st.optimizer.zero_grad(set_to_none=True)
 
-
-    def _sum_tied_grads(self, st):
-        """Weights tied across stages: every copy gets the sum of all copies' gradients. Each replica holds its
-        stage's full (data-parallel-reduced) gradient, so it contributes 1/replicas of it."""
+    def _deferred_steps(self):
+        if not self.deferred:
+            return
+        t0 = self.clock()
         for owner, stage_ids in self.tie_groups:
-            if st.id not in stage_ids:
-                continue
-            p = dict(st.program.named_op_parameters()).get(f"{owner}/" + _tied_name(self.job, owner))
+            local = [st for st in self.deferred if st.id in stage_ids]
+            if local:
+                self._sum_tied_grads(owner, local)
+        for st in self.deferred:
+            self._step(st)
+        self.deferred = []
+        self.events.append({"name": "tied-step", "kind": "step", "it": self.iteration, "t0": t0 - self.origin,
+                            "t1": self.clock() - self.origin})
+
+
+    def _sum_tied_grads(self, owner, local):
+        """Weights tied across stages: every copy gets the sum of all copies' gradients. Each replica holds its
+        stage's full (data-parallel-reduced) gradient, so it contributes 1/replicas of it; a device holding
+        several stages of the group sends their sum once."""
+        name = f"{owner}/" + _tied_name(self.job, owner)
+        params = []
+        for st in local:
+            p = dict(st.program.named_op_parameters()).get(name)
             if p is None:
                 raise ScheduleError(f"stage {st.id} holds no copy of the weight tied to {owner!r}")
-            g = (p.grad if p.grad is not None else torch.zeros_like(p)) / len(st.spec["devices"])
-            self.comm.all_reduce_tied(g, owner)
-            p.grad = g
+            params.append((p, len(st.spec["devices"])))
+        total = sum((p.grad if p.grad is not None else torch.zeros_like(p)) / n for p, n in params)
+        self.comm.all_reduce_tied(total, owner)
+        for p, _ in params:
+            p.grad = total.clone()
 
 
 def _tied_name(job, owner):
