@@ -13,6 +13,7 @@ import { readGraphJson } from "./graph-json.js";
 import { looksLikeHfConfig, readHfConfig } from "./hf-config.js";
 import { readOnnx } from "./onnx/read-onnx.js";
 import { looksLikeOnnx } from "./onnx/sniff.js";
+import { looksLikePipeDreamGraph, readPipeDreamGraph } from "./pipedream-graph.js";
 
 export interface GraphReader {
   /** For people: "dagpipe JSON graph". */
@@ -62,12 +63,16 @@ export const dagpipeJsonReader = textReader(
 export const onnxReader: GraphReader = { name: "ONNX model", sniff: looksLikeOnnx, read: (b, f) => readOnnx(b, f) };
 export const flexflowProfileReader = textReader("FlexFlow profile.json", looksLikeFlexflowProfile, readFlexflowProfile);
 export const hfConfigReader = textReader("Hugging Face config.json", looksLikeHfConfig, readHfConfig);
+export const pipedreamGraphReader = textReader("PipeDream graph.txt", looksLikePipeDreamGraph, (text, file) =>
+  readPipeDreamGraph(text, file),
+);
 
 /** Every format dagpipe reads graphs from, most specific sniff first. */
 export const GRAPH_READERS: readonly GraphReader[] = [
   onnxReader,
   flexflowProfileReader,
   hfConfigReader,
+  pipedreamGraphReader,
   dagpipeJsonReader,
 ];
 
