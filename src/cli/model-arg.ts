@@ -21,7 +21,13 @@ import { InputError } from "../util/issues.js";
 import type { CliIO } from "./context.js";
 
 export const MODEL_ARG_HELP = "zoo model name (see `dagpipe models`) or a graph file";
-export const MODEL_HELP_AFTER = `\nModel: a zoo name followed by its options (e.g. \`mmt --branches 4 --layers 8\`; \`dagpipe models\` lists them) or a graph file (dagpipe JSON, …; the format is detected from the content). Zoo models: ${Object.keys(ZOO).join(", ")}.`;
+export const MODEL_HELP_AFTER = [
+  "",
+  "<model> is a zoo name followed by its options, e.g. `mmt --branches 4 --layers 8`",
+  "(`dagpipe models` lists every model and option), or a graph file whose format is",
+  "detected from its content (dagpipe JSON graph, …).",
+  `Zoo: ${Object.keys(ZOO).join(", ")}.`,
+].join("\n");
 
 export interface ModelArgs {
   readonly spec: string;

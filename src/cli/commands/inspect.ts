@@ -11,7 +11,7 @@ export const inspectCommand: CliCommand = {
   register(program, ctx) {
     program
       .command("inspect")
-      .description("inspect <model>: ops, parameters, FLOPs and activations per sample, parallel branches")
+      .description("Ops, parameters, FLOPs and activations per sample, and parallel branches of a model")
       .argument("<model>", MODEL_ARG_HELP)
       .option("--json", "print one JSON document (exact numbers) instead of the table")
       .allowUnknownOption()
