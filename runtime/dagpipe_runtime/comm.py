@@ -29,10 +29,15 @@ def local_rank() -> int:
 
 
 class Comm:
-    def __init__(self, ranks, stages, stage_index, tie_groups=()):
+    def __init__(self, ranks, stages, stage_index, tie_groups=(), directed_pairs=()):
         """`ranks[r]` = plan device of rank r; `stages` = plan stages (dicts); `tie_groups` = [(owner op,
         [stage ids])] of weights tied across stages. Every process must build the same sub-groups in the same
-        order, which iterating over the plan's stages, then the tie groups, guarantees."""
+        order, which iterating over the plan's stages, then the tie groups, guarantees.
+
+        `directed_pairs` (NCCL only): (from device, to device) pairs that exchange point-to-point messages.
+        NCCL ignores tags and runs one communicator's operations in order, so activations one way and gradients
+        the other way over a single pair communicator could wait on each other; each direction gets its own
+        two-rank group (its own communicator and stream). Gloo matches messages by tag and needs none."""
         self.rank_of_device = {d: r for r, d in enumerate(ranks)}
         self.stage_index = stage_index
         self.n_stages = max(1, len(stages))
@@ -47,6 +52,10 @@ class Comm:
         for owner, stage_ids in tie_groups:
             devs = sorted({self.rank_of_device[d] for sid in stage_ids for d in by_id[sid]["devices"]})
             self.tie_groups[owner] = dist.new_group(ranks=devs)
+        self.direction_groups = {}
+        for a, b in sorted(set(directed_pairs)):
+            ra, rb = self.rank_of_device[a], self.rank_of_device[b]
+            self.direction_groups[(ra, rb)] = dist.new_group(ranks=sorted((ra, rb)))
 
     def tag(self, micro_batch: int, grad: bool, from_stage: str, to_stage: str, part: int) -> int:
         """Distinct for every message of one iteration between two ranks (`part` = dtype slot 0/1)."""
@@ -54,10 +63,14 @@ class Comm:
         return ((((micro_batch * 2 + int(grad)) * n + s) * n + t) * 2 + part) % MAX_TAG
 
     def isend(self, tensor, peer_device, tag):
-        return dist.isend(tensor, dst=self.rank_of_device[peer_device], tag=tag)
+        dst = self.rank_of_device[peer_device]
+        group = self.direction_groups.get((dist.get_rank(), dst))
+        return dist.isend(tensor, dst=dst, tag=tag, group=group)
 
     def irecv(self, tensor, peer_device, tag):
-        return dist.irecv(tensor, src=self.rank_of_device[peer_device], tag=tag)
+        src = self.rank_of_device[peer_device]
+        group = self.direction_groups.get((src, dist.get_rank()))
+        return dist.irecv(tensor, src=src, tag=tag, group=group)
 
     def all_reduce_sum(self, tensor, stage_id):
         group = self.groups.get(stage_id)

@@ -18,10 +18,14 @@ from .grid import format_grid
 from .local_stage import LocalStage, MicroBatchState, ReceivePost, ScheduleError, assemble
 
 
+COMPUTE_KINDS = {"F", "B", "W", "recompute"}
+
+
 class Executor:
     def __init__(self, job, rank, comm, meter=None, registry=None, handlers=None, clock=time.perf_counter):
         self.job, self.rank, self.comm, self.meter, self.clock = job, rank, comm, meter, clock
         self.device = job.ranks[rank]
+        self.cuda = str(job.torch_device).startswith("cuda")
         self.actions = job.actions[self.device]
         self.labels = job.labels[self.device]
         self.stages = {
@@ -58,6 +62,10 @@ class Executor:
             try:
                 with torch.autograd.profiler.record_function(label):
                     self.handlers[action["kind"]](action)
+                if self.cuda and action["kind"] in COMPUTE_KINDS:
+                    # CUDA kernels run asynchronously: wait for this compute (not for communication streams),
+                    # so the action's measured time is its real time.
+                    torch.cuda.current_stream().synchronize()
             except Exception:
                 print(f"[rank {self.rank}] action failed at step {step} ({label}) of iteration {iteration}:", file=sys.stderr)
                 print(format_grid(self.job.labels, self.device, step), file=sys.stderr)

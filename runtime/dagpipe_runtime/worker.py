@@ -54,7 +54,11 @@ def run_worker(job_path: str) -> int:
         rank, world = init_from_env(run["backend"], float(run["timeoutSec"]))
         if world != len(job.ranks):
             raise ValueError(f"WORLD_SIZE {world} but the plan has {len(job.ranks)} devices")
-        comm = Comm(job.ranks, job.plan["stages"], job.stage_index, job.tie_groups())
+        pairs = ()
+        if run.get("p2pGroups", "auto") == "directed" or (run.get("p2pGroups", "auto") == "auto" and run["backend"] == "nccl"):
+            pairs = {(a, b) for (_, _, a, b) in job.transfers if a != b}
+            pairs |= {(b, a) for (a, b) in pairs}
+        comm = Comm(job.ranks, job.plan["stages"], job.stage_index, job.tie_groups(), pairs)
         executor = Executor(job, rank, comm)
         meter = MemoryMeter([p for st in executor.stages.values() for p in st.params])
         executor.meter = meter
@@ -62,7 +66,8 @@ def run_worker(job_path: str) -> int:
         if job.checkpoint and job.checkpoint.get("resume"):
             start = load_checkpoint(job, executor, rank)
         emit("ready", rank=rank, device=job.ranks[rank], pid=os.getpid(), startIteration=start,
-             stages=sorted(executor.stages))
+             stages=sorted(executor.stages),
+             directedGroups=len(comm.direction_groups))
         comm.barrier()
         origin = time.perf_counter()
         executor.origin = origin

@@ -26,6 +26,12 @@ export interface RunSettings {
   readonly timeoutSec: number;
   /** A barrier before each iteration, so an iteration's time is measured from a common start. */
   readonly barrierEachIteration: boolean;
+  /**
+   * Process groups for point-to-point messages: "directed" gives each (sender, receiver) pair its own group
+   * (what NCCL needs, since it ignores tags); "default" uses the world group with tags (enough for gloo);
+   * "auto" = directed with NCCL, default with gloo.
+   */
+  readonly p2pGroups: "auto" | "directed" | "default";
 }
 
 export const DEFAULT_RUN_SETTINGS: RunSettings = {
@@ -38,6 +44,7 @@ export const DEFAULT_RUN_SETTINGS: RunSettings = {
   threads: 1,
   timeoutSec: 60,
   barrierEachIteration: true,
+  p2pGroups: "auto",
 };
 
 export interface CheckpointSettings {

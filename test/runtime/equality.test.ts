@@ -55,8 +55,12 @@ test("candle-uno, DAG-1F1B with a data-parallel branch stage (1 + 2 sample split
   assertEqualTraining(await runVerified(g, plan), true);
 });
 
-test("candle-uno, GPipe over 2 stages equals single-process training", { skip: tp.skip }, async () => {
+test("candle-uno, GPipe over 2 stages (one process group per message direction, as for NCCL) equals single-process training", {
+  skip: tp.skip,
+}, async () => {
   const g = smallCandleUno();
   const plan = chain(g, 2, { microBatch: 3, microBatches: 2, schedule: "gpipe" });
-  assertEqualTraining(await runVerified(g, plan), false);
+  const r = await runVerified(g, plan, ["--p2p-groups", "directed"]);
+  assert.equal(r.directedGroups, 2, "one group per direction between the two devices");
+  assertEqualTraining(r, false);
 });

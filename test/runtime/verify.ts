@@ -9,6 +9,8 @@ import { writePlan } from "./plans.js";
 export interface RunJson {
   ok: boolean;
   iterations: { iteration: number; loss: number | null }[];
+  /** Point-to-point groups of one direction each (NCCL layout). */
+  directedGroups: number;
   verify: {
     losses: number[];
     params: {
@@ -23,12 +25,26 @@ export interface RunJson {
   };
 }
 
-export async function runVerified(g: Graph, plan: Plan): Promise<RunJson> {
+export async function runVerified(g: Graph, plan: Plan, extra: readonly string[] = []): Promise<RunJson> {
   const file = writePlan(g, plan);
   const io = fakeIO();
   (io as { env: NodeJS.ProcessEnv }).env = process.env;
   const code = await main(
-    ["run", file, "--iterations", "5", "--dtype", "float64", "--lr", "0.01", "--seed", "7", "--verify", "--json"],
+    [
+      "run",
+      file,
+      "--iterations",
+      "5",
+      "--dtype",
+      "float64",
+      "--lr",
+      "0.01",
+      "--seed",
+      "7",
+      "--verify",
+      "--json",
+      ...extra,
+    ],
     io,
   );
   assert.equal(code, 0, io.stderr);

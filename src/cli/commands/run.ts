@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { compareWithSimulation } from "../../io/launcher-compare.js";
 import { buildRunJob, DEFAULT_RUN_SETTINGS, type RunSettings } from "../../io/launcher-job.js";
 import { preparePlan, readPlanFile } from "../../io/launcher-plan.js";
@@ -39,6 +39,7 @@ interface RunOptions {
   readonly verify?: boolean;
   readonly outDir?: string;
   readonly json?: boolean;
+  readonly p2pGroups: string;
 }
 
 function intOption(name: string, value: string, min: number): number {
@@ -90,6 +91,7 @@ function settingsFrom(o: RunOptions): RunSettings {
     backend: device === "cuda" ? "nccl" : "gloo",
     threads: intOption("threads", o.threads, 1),
     timeoutSec: numOption("timeout", o.timeout),
+    p2pGroups: oneOf("p2p-groups", o.p2pGroups, ["auto", "directed", "default"] as const),
   };
 }
 
@@ -143,6 +145,7 @@ async function run(ctx: CliContext, planArg: string, o: RunOptions): Promise<num
     const say = (t: string) => (o.json ? io.err(`${t}\n`) : io.out(`${t}\n`));
     say(runHeader(doc, planArg, py.python, py.torch, `${settings.backend} on ${settings.device}`));
     let startIteration = 0;
+    let directedGroups = 0;
     const outcome: RunOutcome = await runJob({
       python: py.python,
       job,
@@ -150,6 +153,7 @@ async function run(ctx: CliContext, planArg: string, o: RunOptions): Promise<num
       onLog: (rank, line) => io.err(`[rank ${rank}] ${line}\n`),
       onStart: (rank, pid) => io.err(`dagpipe run: rank ${rank} → device ${prepared.devices[rank]}, pid ${pid}\n`),
       onEvent: (ev) => {
+        if (ev.event === "ready") directedGroups = Math.max(directedGroups, Number(ev["directedGroups"] ?? 0));
         if (ev.event === "ready" && typeof ev["startIteration"] === "number" && ev["startIteration"] > startIteration) {
           startIteration = ev["startIteration"];
           if (ev.rank === 0) say(`resuming from the checkpoint after iteration ${startIteration}`);
@@ -179,6 +183,7 @@ async function run(ctx: CliContext, planArg: string, o: RunOptions): Promise<num
       iterationSec,
       samplesPerSec: (doc.plan.microBatch * doc.plan.microBatches) / iterationSec,
       peakMemBytes: outcome.peakMemBytes,
+      directedGroups,
     };
     if (o.compare) {
       const cmp = compareWithSimulation(doc, prepared.devices, iterationSec, outcome.peakMemBytes);
@@ -255,6 +260,14 @@ export const runCommand: CliCommand = {
       .option("--verify", "also train the graph in one process and compare the loss and every parameter")
       .option("--out-dir <dir>", "keep the job file, per-rank timings and parameter dumps here")
       .option("--json", "print one JSON document on stdout (progress goes to stderr)")
+      .addOption(
+        new Option(
+          "--p2p-groups <g>",
+          "point-to-point groups: auto | directed | default (testing the NCCL layout on gloo)",
+        )
+          .default("auto")
+          .hideHelp(),
+      )
       .action(runAction(ctx, (plan: string, opts: RunOptions) => run(ctx, plan, opts)));
   },
 };
