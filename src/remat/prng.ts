@@ -1,0 +1,13 @@
+/** A small seeded PRNG (mulberry32): the only randomness in the remat module, always passed in explicitly. */
+export type Prng = () => number;
+
+export function mulberry32(seed: number): Prng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
