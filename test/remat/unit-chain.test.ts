@@ -66,6 +66,19 @@ describe("unit-cost chain MILP optima", async () => {
     });
   }
 
+  test("a time limit keeps the best schedule found, with the bound proven so far", async () => {
+    const g = unitChain(16);
+    let progressCalls = 0;
+    const r = await solveMilp(g, 5, { highs, timeLimitSec: 2, onProgress: () => progressCalls++ });
+    assert.equal(r.status, "feasible");
+    assert.ok(r.schedule && r.stats);
+    assert.deepEqual(evaluateSchedule(g, r.schedule, 5).issues, []);
+    // §8.5: the optimum at B = 5 is at most 53; the bound is a proof, the schedule an upper bound.
+    assert.ok((r.lowerBoundOverhead ?? 0) * 33 <= 53 + 1e-6);
+    assert.ok(r.stats.cost >= (r.lowerBoundOverhead ?? 0) * 33 - 1e-6);
+    assert.ok(progressCalls > 0);
+  });
+
   test("from B = 5 (N = 8) every missing slot costs exactly one recomputation", async () => {
     const N = 8;
     const g = unitChain(N);
