@@ -71,14 +71,10 @@ export function graphZodIssues(error: z.ZodError, root: unknown): Issue[] {
       case "too_big": {
         const bound = zi.code === "too_small" ? zi.minimum : zi.maximum;
         const rel = zi.code === "too_small" ? (zi.inclusive ? "≥" : ">") : zi.inclusive ? "≤" : "<";
-        const expected = zi.origin === "number" ? `a number ${rel} ${String(bound)}` : `length ${rel} ${String(bound)}`;
-        push(
-          zi.origin === "number" ? "bad-number" : "invalid-value",
-          path,
-          `must be ${expected}`,
-          expected,
-          describe(input),
-        );
+        const numeric = zi.origin === "number" || zi.origin === "int" || zi.origin === "bigint";
+        const what = zi.origin === "int" ? "an integer" : "a number";
+        const expected = numeric ? `${what} ${rel} ${String(bound)}` : `length ${rel} ${String(bound)}`;
+        push(numeric ? "bad-number" : "invalid-value", path, `must be ${expected}`, expected, describe(input));
         break;
       }
       case "invalid_value": {

@@ -100,6 +100,15 @@ test("schema problems: wrong type, unknown field, missing id, unknown kind — e
   ]);
 });
 
+test("out-of-range numbers are bad-number issues, huge integers included", () => {
+  const text = '{"ops": [{"id": "x", "kind": "input", "outShape": [1e300, -1], "fwdFlopsPerSample": -2}]}';
+  assert.deepEqual(issuesOf(readGraphJson(text, "n.json")).map(brief), [
+    "bad-number@ops.0.outShape.0:1",
+    "bad-number@ops.0.outShape.1:1",
+    "bad-number@ops.0.fwdFlopsPerSample:1",
+  ]);
+});
+
 test("derivation problems come back with paths inside the op: attributes, shapes, unknown inputs", () => {
   const text = [
     '{"ops": [',
