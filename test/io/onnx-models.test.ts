@@ -10,7 +10,7 @@ import { analyzeOnnx } from "../../src/io/onnx/analyze.js";
 import { decodeOnnxModel } from "../../src/io/onnx/decode-model.js";
 import { readOnnx } from "../../src/io/onnx/read-onnx.js";
 import { toOpSpecs } from "../../src/io/onnx/to-op-specs.js";
-import { mlpParts, modelBytes } from "./onnx-build.js";
+import { mlpParts, modelBytes, node, valueInfo } from "./onnx-build.js";
 import { EXPECTED, fixtureBytes, loadFixture, macs, sum } from "./onnx-fixture-helpers.js";
 
 function fallbacksOf(name: string) {
@@ -199,5 +199,40 @@ describe("the exporter's patterns become the ops torch had", () => {
       fallbacksOf("tiny-encoder").map((f) => f.opType),
       ["Transpose", "Transpose"],
     );
+  });
+});
+
+describe("a real-world paddle2onnx model and symbolic sizes", () => {
+  it("PaddleOCR's classifier (weights in Constant nodes, opset 9, symbolic image size) loads with every node shaped", () => {
+    const r = readOnnx(fixtureBytes("paddle-ocr-cls"), "cls.onnx");
+    assert.ok(r.ok);
+    assert.deepEqual(validateGraph(r.value), []);
+    assert.deepEqual(fallbacksOf("paddle-ocr-cls"), []);
+    // Height and width are symbolic: each symbol is named once, at the input, with the size taken.
+    assert.deepEqual(
+      r.warnings?.map((w) => [w.code, w.path, w.got]),
+      [
+        ["unsupported", ["graph", "input", 0], "p2o.DynamicDimension.1"],
+        ["unsupported", ["graph", "input", 0], "p2o.DynamicDimension.2"],
+      ],
+    );
+    assert.deepEqual(r.value.ops[0]?.outShape, [3, 224, 224]);
+    assert.equal(r.value.ops.filter((op) => op.kind === "conv2d").length, 53);
+    assert.equal(r.value.ops.filter((op) => op.outShape.length === 0).length, 0, "no op with an unknown shape");
+  });
+
+  it("a size for a symbol can be given; a guessed one that does not fit an operator is a warning, not an error", () => {
+    const bytes = modelBytes({
+      nodes: [node("MaxPool", ["x"], ["y"], { kernel_shape: [300, 300], strides: [300, 300] })],
+      inputs: [valueInfo("x", ["batch", 3, "h", "w"])],
+      outputs: [valueInfo("y", ["batch", 3, "oh", "ow"])],
+    });
+    const guessed = readOnnx(bytes, "pool.onnx");
+    assert.ok(guessed.ok);
+    assert.ok(guessed.warnings?.some((w) => w.code === "shape-mismatch"));
+    const given = readOnnx(bytes, "pool.onnx", { dims: { h: 600, w: 300 } });
+    assert.ok(given.ok);
+    assert.deepEqual(given.value.ops[1]?.outShape, [3, 2, 1]);
+    assert.equal(given.warnings, undefined);
   });
 });

@@ -156,22 +156,28 @@ export function analyzeOnnx(
   const first = declaredInputs.find((d) => d.dims && d.dims.length > 0)?.dims?.[0];
   const batchSymbol = typeof first === "object" ? first.symbol : undefined;
   const batch = typeof first === "number" && first >= 1 ? first : 1;
-  const warnedSymbols = new Set<string>();
-  const resolve = (symbol: string, axis: number, where: readonly PathSegment[]): number => {
-    if (axis === 0 && (symbol === batchSymbol || symbol === "?")) return batch;
-    const v = options.dims?.[symbol];
-    if (v !== undefined) return v;
-    if (!warnedSymbols.has(symbol)) {
-      warnedSymbols.add(symbol);
+  // Symbolic dimensions other than the batch get a value once (the same symbol keeps it everywhere): the
+  // caller's, else the usual size of the role the axis plays, flagged as a guess.
+  const symbolValues = new Map<string, { value: number; guessed: boolean }>();
+  const resolve = (symbol: string, axis: number, rank: number, elem: number, where: readonly PathSegment[]) => {
+    if (axis === 0 && (symbol === batchSymbol || symbol === "?")) return { value: batch, guessed: false };
+    const known = symbolValues.get(symbol);
+    if (known) return known;
+    const given = options.dims?.[symbol];
+    const typical = typicalSize(rank, axis, elem);
+    const chosen = given !== undefined ? { value: given, guessed: false } : { value: typical.value, guessed: true };
+    symbolValues.set(symbol, chosen);
+    if (given === undefined) {
       warnings.push({
         code: "unsupported",
-        message: `symbolic dimension ${JSON.stringify(symbol)} has no value; taken as 1`,
+        message: `symbolic dimension ${JSON.stringify(symbol)} has no value; taken as ${typical.value} (${typical.role}); export with fixed shapes to plan the real size`,
         file,
         path: where,
-        expected: "a value for the symbol",
+        expected: "a fixed size",
+        got: symbol,
       });
     }
-    return 1;
+    return chosen;
   };
   const inputs: AnalyzedTensor[] = [];
   for (const d of declaredInputs) {
@@ -189,7 +195,14 @@ export function analyzeOnnx(
       });
       continue;
     }
-    const shape = resolveDims(d.dims, (s, axis) => resolve(s, axis, d.path)) ?? [];
+    let guessedDims = false;
+    const rank = d.dims.length;
+    const shape =
+      resolveDims(d.dims, (sym, axis) => {
+        const r = resolve(sym, axis, rank, d.elemType, d.path);
+        guessedDims ||= r.guessed;
+        return r.value;
+      }) ?? [];
     const d0 = d.dims[0];
     const batched = shape.length > 0 && (d0 === batch || (typeof d0 === "object" && d0.symbol === batchSymbol));
     const info: AnalyzedTensor = {
@@ -198,6 +211,8 @@ export function analyzeOnnx(
       shape,
       isConst: false,
       ...(batched ? { batchAxis: 0 } : {}),
+      // A guessed size may not fit the operators (a pooling window larger than the guess): not the file's fault.
+      ...(guessedDims ? { guessed: true } : {}),
     };
     t.tensors.set(d.name, info);
     inputs.push(info);
@@ -243,7 +258,9 @@ export function analyzeOnnx(
         // Unknown operator: its declared output shapes if the file has them, else the first input's (a guess).
         outs = node.output.map((name, j) => {
           const d = declared.get(name);
-          const shape = d?.dims && resolveDims(d.dims, (s, axis) => resolve(s, axis, d.path));
+          const dims = d?.dims;
+          const shape =
+            dims && resolveDims(dims, (sym, axis) => resolve(sym, axis, dims.length, d.elemType, d.path).value);
           if (shape) return { shape, elemType: d?.elemType ?? 1 };
           const src = inputInfos.find((x) => x && !x.isConst) ?? inputInfos[0];
           if (j === 0 && src?.shape) {
@@ -346,6 +363,13 @@ export function analyzeOnnx(
     issues,
     warnings,
   };
+}
+
+/** The usual size of a symbolic axis by the role its position suggests (NCHW image side, token sequence). */
+function typicalSize(rank: number, axis: number, elem: number): { value: number; role: string } {
+  if (isFloatType(elem) && rank === 4 && axis >= 2) return { value: 224, role: "the usual image side" };
+  if (axis === 1 && (rank === 2 || rank === 3)) return { value: 512, role: "the usual sequence length" };
+  return { value: 1, role: "its role is unknown" };
 }
 
 function mostCommon(values: readonly number[]): number | undefined {
