@@ -5,7 +5,7 @@
  */
 import { K_ALLREDUCE, K_RECV, K_SEND } from "../schedules/action-graph.js";
 import { formatAction } from "../schedules/action-text.js";
-import type { EngineState } from "./engine.js";
+import { DONE, type EngineState, WAITING } from "./engine.js";
 import type { Prepared } from "./prepare.js";
 import type { DeadlockReport, WaitingAction } from "./types.js";
 
@@ -16,17 +16,17 @@ export function deadlockReport(p: Prepared, st: EngineState): DeadlockReport {
   const waitsFor = (x: number): number | string => {
     const head = headOf(x);
     if (head !== x) return head;
-    if (st.postTime[x]! < 0) {
+    if (st.state[x] === WAITING) {
       for (let e = g.depStart[x]!; e < g.depStart[x + 1]!; e++) {
         const y = g.deps[e]!;
-        if (!st.done[y]) return y;
+        if (st.state[y] !== DONE) return y;
       }
       return "nothing (never started)";
     }
     const k = g.kind[x]!;
     if (k === K_SEND || k === K_RECV) return g.peer[x]! >= 0 ? g.peer[x]! : "a partner that does not exist";
     if (k === K_ALLREDUCE) {
-      for (const y of g.groupMembers[g.group[x]!]!) if (st.postTime[y]! < 0) return y;
+      for (const y of g.groupMembers[g.group[x]!]!) if (st.state[y] === WAITING) return y;
     }
     return "its own end";
   };
@@ -44,7 +44,7 @@ export function deadlockReport(p: Prepared, st: EngineState): DeadlockReport {
     const h = st.streamHead[s]!;
     if (h >= p.streamStart[s + 1]!) continue;
     const x = p.streamList[h]!;
-    if (st.done[x]) continue;
+    if (st.state[x] === DONE) continue;
     if (first < 0) first = x;
     blocked.push(describe(x));
   }

@@ -11,7 +11,7 @@
  */
 import { K_ALLREDUCE, K_F, K_R, K_RECV, K_SEND, K_STEP } from "../schedules/action-graph.js";
 import { EventHeap } from "./event-heap.js";
-import { M_ACT, M_BUF, M_CATS, M_VERSIONS, M_WS, type Prepared } from "./prepare.js";
+import { M_ACT, M_BUF, M_CATS, M_VERSIONS, M_WS, type Prepared, SLOT_STRIDE } from "./prepare.js";
 import type { FaultEvent } from "./types.js";
 
 const EV_END = 0;
@@ -19,18 +19,22 @@ const EV_BYTES = 1;
 const EV_XFER_END = 2;
 const EV_FAULT = 3;
 
+/** Action states. */
+export const WAITING = 0;
+export const STARTED = 1;
+export const DONE = 2;
+
 export interface EngineState {
   readonly now: number;
   readonly start: Float64Array;
   readonly end: Float64Array;
-  readonly done: Uint8Array;
+  /** WAITING, STARTED (running, or posted and waiting for its partner) or DONE. */
+  readonly state: Uint8Array;
   readonly completed: number;
   /** Why each action could start when it did: the action whose end (or posting) released it, -1 at time 0. */
   readonly cause: Int32Array;
-  readonly postTime: Float64Array;
   readonly pending: Int32Array;
   readonly streamHead: Int32Array;
-  readonly groupArrived: Int32Array;
   readonly memPeak: Float64Array;
   readonly memPeakAt: Float64Array;
   /** Breakdown at the peak, M_CATS per device. */
@@ -43,7 +47,7 @@ export interface EngineState {
   readonly stoppedBy: number;
   readonly faultSeen: Uint8Array;
   readonly faultUnfinished: Int32Array;
-  /** With recordEvents: (device, time, total bytes) after every change. */
+  /** With recordMemory: (device, time, total bytes) after every change. */
   readonly memTrace?: { device: number[]; atSec: number[]; bytes: number[] };
 }
 
@@ -57,18 +61,23 @@ export function runEngine(
   const n = g.count;
   const D = p.devices;
   const kind = g.kind;
-  const peer = g.peer;
-  const dur = p.dur;
+  const device = p.device;
+  const slot = p.slot;
+  const slotSec = p.slotSec;
+  const slotWs = p.slotWsBytes;
+  const slotAct = p.slotActBytes;
+  const bufEnd = p.bufEnd;
   const stream = p.stream;
   const streamList = p.streamList;
   const streamStart = p.streamStart;
-  const heap = new EventHeap(Math.max(1024, 2 * D + 64));
+  const dependentStart = p.dependentStart;
+  const dependents = p.dependents;
+  const heap = new EventHeap(Math.max(1024, 4 * D + 64));
 
   const start = new Float64Array(n);
   const end = new Float64Array(n);
-  const done = new Uint8Array(n);
+  const state = new Uint8Array(n);
   const cause = new Int32Array(n).fill(-1);
-  const postTime = new Float64Array(n).fill(-1);
   const pending = new Int32Array(n);
   for (let x = 0; x < n; x++) pending[x] = g.depStart[x + 1]! - g.depStart[x]!;
   const streamHead = Int32Array.from(streamStart.subarray(0, p.streamCount));
@@ -78,8 +87,7 @@ export function runEngine(
   for (let d = 0; d < D; d++) deviceLeft[d] = g.offsets[d + 1]! - g.offsets[d]!;
 
   // Memory.
-  const mem = new Float64Array(D * M_CATS);
-  mem.set(p.staticBytes);
+  const mem = Float64Array.from(p.staticBytes);
   const memTotal = new Float64Array(D);
   for (let d = 0; d < D; d++) for (let c = 0; c < M_CATS; c++) memTotal[d]! += mem[d * M_CATS + c]!;
   const memPeak = Float64Array.from(memTotal);
@@ -101,7 +109,6 @@ export function runEngine(
     }
   }
   const memAdd = (d: number, cat: number, bytes: number) => {
-    if (bytes === 0) return;
     mem[d * M_CATS + cat]! += bytes;
     memTotal[d]! += bytes;
     const total = memTotal[d]!;
@@ -129,43 +136,45 @@ export function runEngine(
   const lanePeakVersions = new Int32Array(L).fill(1);
   const laneLatest = new Int32Array(L);
   const laneLatestRead = new Uint8Array(L);
-  for (let l = 0; l < L; l++) laneLatestRead[l] = p.laneV0Refs[l] ? 0 : 1;
+  const vb = p.versions;
+  if (vb) for (let l = 0; l < L; l++) laneLatestRead[l] = vb.laneV0Refs[l] ? 0 : 1;
   const setVersions = (l: number, v: number) => {
     const before = laneVersions[l]!;
     laneVersions[l] = v;
     if (v > lanePeakVersions[l]!) lanePeakVersions[l] = v;
-    memAdd(p.laneDevice[l]!, M_VERSIONS, (v - before) * p.laneWeightBytes[l]!);
+    if (v !== before) memAdd(p.laneDevice[l]!, M_VERSIONS, (v - before) * p.laneWeightBytes[l]!);
   };
 
-  // Transfers (indexed by their send).
-  const remaining = new Float64Array(n);
-  const rate = new Float64Array(n);
-  const lastUpdate = new Float64Array(n);
-  const due = new Float64Array(n).fill(-1);
+  // Transfers, by transfer index: bytes left, current rate, when last updated, when its bytes are due.
+  const T = p.transferCount;
+  const remaining = new Float64Array(T);
+  const rate = new Float64Array(T);
+  const lastUpdate = new Float64Array(T);
+  const due = new Float64Array(T).fill(-1);
   const active: number[][] = Array.from({ length: p.linkCount }, () => []);
+  const linkA = p.linkA;
+  const linkB = p.linkB;
+  const linkC = p.linkC;
+  const linkBw = p.linkBytesPerSec;
 
-  const progress = (y: number) => {
-    const r = rate[y]!;
-    if (r > 0) remaining[y] = Math.max(0, remaining[y]! - r * (now - lastUpdate[y]!));
-    lastUpdate[y] = now;
+  const progress = (t: number) => {
+    const r = rate[t]!;
+    if (r > 0) remaining[t] = Math.max(0, remaining[t]! - r * (now - lastUpdate[t]!));
+    lastUpdate[t] = now;
   };
-  const share = (y: number) => {
+  const reschedule = (t: number) => {
     let r = Number.POSITIVE_INFINITY;
-    const a = p.linkA[y]!;
-    const b = p.linkB[y]!;
-    const c = p.linkC[y]!;
-    if (a >= 0) r = Math.min(r, p.linkBytesPerSec[a]! / active[a]!.length);
-    if (b >= 0) r = Math.min(r, p.linkBytesPerSec[b]! / active[b]!.length);
-    if (c >= 0) r = Math.min(r, p.linkBytesPerSec[c]! / active[c]!.length);
-    return r;
-  };
-  const reschedule = (y: number) => {
-    const r = share(y);
-    if (r === rate[y] && due[y]! >= 0) return;
-    rate[y] = r;
-    const t = r === Number.POSITIVE_INFINITY ? now : now + remaining[y]! / r;
-    due[y] = t;
-    heap.push(t, y * 4 + EV_BYTES);
+    const a = linkA[t]!;
+    const b = linkB[t]!;
+    const c = linkC[t]!;
+    if (a >= 0) r = Math.min(r, linkBw[a]! / active[a]!.length);
+    if (b >= 0) r = Math.min(r, linkBw[b]! / active[b]!.length);
+    if (c >= 0) r = Math.min(r, linkBw[c]! / active[c]!.length);
+    if (r === rate[t] && due[t]! >= 0) return;
+    rate[t] = r;
+    const at = now + remaining[t]! / r;
+    due[t] = at;
+    heap.push(at, t * 4 + EV_BYTES);
   };
   const reshare = (link: number) => {
     if (link < 0) return;
@@ -173,114 +182,118 @@ export function runEngine(
     for (let i = 0; i < list.length; i++) progress(list[i]!);
     for (let i = 0; i < list.length; i++) reschedule(list[i]!);
   };
-  const startTransfer = (s: number, r: number) => {
-    const late = postTime[s]! >= postTime[r]! ? s : r;
-    if (late === s) cause[r] = s;
-    else cause[s] = r;
+  /** Both ends are posted: the transfer starts now; `late` is the end posted last (its partner waited). */
+  const startTransfer = (t: number, late: number) => {
+    const s = p.xferSend[t]!;
+    const r = p.xferRecv[t]!;
+    cause[late === s ? r : s] = late;
     start[s] = now;
     start[r] = now;
-    memAdd(p.device[r]!, M_BUF, p.bytes[r]!);
-    const a = p.linkA[s]!;
+    if (p.xferBytes[t]! > 0) memAdd(device[r]!, M_BUF, p.xferBytes[t]!);
+    const a = linkA[t]!;
     if (a < 0) {
-      heap.push(now + p.latency[s]!, s * 4 + EV_XFER_END);
+      heap.push(now + p.xferLatency[t]!, t * 4 + EV_XFER_END);
       return;
     }
-    remaining[s] = p.bytes[s]!;
-    lastUpdate[s] = now;
-    rate[s] = 0;
-    due[s] = -1;
-    const b = p.linkB[s]!;
-    const c = p.linkC[s]!;
-    active[a]!.push(s);
-    if (b >= 0) active[b]!.push(s);
-    if (c >= 0) active[c]!.push(s);
+    remaining[t] = p.xferBytes[t]!;
+    lastUpdate[t] = now;
+    rate[t] = 0;
+    due[t] = -1;
+    const b = linkB[t]!;
+    const c = linkC[t]!;
+    active[a]!.push(t);
+    if (b >= 0) active[b]!.push(t);
+    if (c >= 0) active[c]!.push(t);
     reshare(a);
     reshare(b);
     reshare(c);
   };
-  const unlink = (link: number, s: number) => {
+  const unlink = (link: number, t: number) => {
     if (link < 0) return;
     const list = active[link]!;
-    const i = list.indexOf(s);
+    const i = list.indexOf(t);
     list[i] = list[list.length - 1]!;
     list.pop();
     reshare(link);
   };
 
   const tryStart = (x: number, why: number) => {
-    if (pending[x]! > 0 || done[x] || postTime[x]! >= 0) return;
+    if (pending[x]! > 0 || state[x] !== WAITING) return;
     const st = stream[x]!;
     if (streamBusy[st] || streamList[streamHead[st]!] !== x) return;
     streamBusy[st] = 1;
+    state[x] = STARTED;
     cause[x] = why;
-    postTime[x] = now;
     const k = kind[x]!;
     if (k === K_SEND || k === K_RECV) {
-      const y = peer[x]!;
-      if (y >= 0 && postTime[y]! >= 0) {
-        if (k === K_SEND) startTransfer(x, y);
-        else startTransfer(y, x);
-      }
+      const y = g.peer[x]!;
+      if (y >= 0 && state[y] === STARTED) startTransfer(slot[x]!, x);
       return;
     }
     if (k === K_ALLREDUCE) {
       const gi = g.group[x]!;
       const members = g.groupMembers[gi]!;
       if (++groupArrived[gi]! < members.length) return;
+      const done = now + p.allReduceSec[slot[x]!]!;
       for (let i = 0; i < members.length; i++) {
         const y = members[i]!;
         if (y !== x) cause[y] = x;
         start[y] = now;
-        heap.push(now + dur[y]!, y * 4 + EV_END);
+        heap.push(done, y * 4 + EV_END);
       }
       return;
     }
     start[x] = now;
-    const d = p.device[x]!;
-    memAdd(d, M_WS, p.wsBytes[x]!);
+    const sl = slot[x]!;
+    const ws = slotWs[sl]!;
+    if (ws !== 0) memAdd(device[x]!, M_WS, ws);
     if (k === K_F) {
-      const l = p.lane[x]!;
+      const l = (sl / SLOT_STRIDE) | 0;
       const f = ++laneInFlight[l]!;
       if (f > lanePeakInFlight[l]!) lanePeakInFlight[l] = f;
     }
-    heap.push(now + dur[x]!, x * 4 + EV_END);
+    heap.push(now + slotSec[sl]!, x * 4 + EV_END);
   };
 
   let completed = 0;
   const finish = (x: number) => {
-    done[x] = 1;
+    state[x] = DONE;
     end[x] = now;
     completed++;
     const k = kind[x]!;
-    const d = p.device[x]!;
+    const d = device[x]!;
     deviceLeft[d]!--;
     if (k <= K_R || k === K_STEP) {
-      memAdd(d, M_WS, -p.wsBytes[x]!);
-      memAdd(d, M_ACT, p.actEnd[x]!);
-    }
-    memAdd(d, M_BUF, p.bufEnd[x]!);
-    const l = p.lane[x]!;
-    if (l >= 0) {
-      if (p.endsInFlight[x]) laneInFlight[l]!--;
-      const released = p.releasesVersion[x]!;
-      if (released >= 0) {
-        if (released === laneLatest[l]) laneLatestRead[l] = 1;
-        else setVersions(l, laneVersions[l]! - 1);
+      const sl = slot[x]!;
+      const ws = slotWs[sl]!;
+      if (ws !== 0) memAdd(d, M_WS, -ws);
+      const act = slotAct[sl]!;
+      if (act !== 0) memAdd(d, M_ACT, act);
+      const l = (sl / SLOT_STRIDE) | 0;
+      if (p.slotEndsInFlight[sl]) laneInFlight[l]!--;
+      if (vb) {
+        const released = vb.releases[x]!;
+        if (released >= 0) {
+          if (released === laneLatest[l]) laneLatestRead[l] = 1;
+          else setVersions(l, laneVersions[l]! - 1);
+        }
+        const created = vb.creates[x]!;
+        if (created >= 0) {
+          const oldRead = laneLatestRead[l]!;
+          laneLatest[l] = created;
+          laneLatestRead[l] = vb.createdHasRefs[x] ? 0 : 1;
+          setVersions(l, laneVersions[l]! + 1 - oldRead);
+        }
       }
-      const created = p.createsVersion[x]!;
-      if (created >= 0) {
-        const oldRead = laneLatestRead[l]!;
-        laneLatest[l] = created;
-        laneLatestRead[l] = p.createdHasRefs[x] ? 0 : 1;
-        setVersions(l, laneVersions[l]! + 1 - oldRead);
-      }
     }
+    const buf = bufEnd[x]!;
+    if (buf !== 0) memAdd(d, M_BUF, buf);
     const st = stream[x]!;
     streamBusy[st] = 0;
     const h = ++streamHead[st]!;
     if (h < streamStart[st + 1]!) tryStart(streamList[h]!, x);
-    for (let e = p.dependentStart[x]!; e < p.dependentStart[x + 1]!; e++) {
-      const y = p.dependents[e]!;
+    for (let e = dependentStart[x]!; e < dependentStart[x + 1]!; e++) {
+      const y = dependents[e]!;
       if (--pending[y]! === 0) tryStart(y, x);
     }
   };
@@ -307,14 +320,13 @@ export function runEngine(
       due[x] = -2;
       progress(x);
       rate[x] = 0;
-      unlink(p.linkA[x]!, x);
-      unlink(p.linkB[x]!, x);
-      unlink(p.linkC[x]!, x);
-      heap.push(now + p.latency[x]!, x * 4 + EV_XFER_END);
+      unlink(linkA[x]!, x);
+      unlink(linkB[x]!, x);
+      unlink(linkC[x]!, x);
+      heap.push(now + p.xferLatency[x]!, x * 4 + EV_XFER_END);
     } else if (type === EV_XFER_END) {
-      const r = peer[x]!;
-      finish(x);
-      finish(r);
+      finish(p.xferSend[x]!);
+      finish(p.xferRecv[x]!);
     } else {
       const f = faults[x]!;
       faultSeen[x] = 1;
@@ -331,13 +343,11 @@ export function runEngine(
     now,
     start,
     end,
-    done,
+    state,
     completed,
     cause,
-    postTime,
     pending,
     streamHead,
-    groupArrived,
     memPeak,
     memPeakAt,
     memPeakBreakdown,

@@ -12,7 +12,7 @@ import { K_B, K_F, K_R, K_RECV, K_SEND, K_STEP } from "../schedules/action-graph
 import { formatAction } from "../schedules/action-text.js";
 import type { Schedule } from "../schedules/types.js";
 import { deadlockReport } from "./deadlock.js";
-import type { EngineState } from "./engine.js";
+import { DONE, type EngineState } from "./engine.js";
 import { M_CATS, type Prepared } from "./prepare.js";
 import type {
   CriticalStep,
@@ -41,7 +41,7 @@ export function assembleResult(p: Prepared, st: EngineState, ctx: ResultContext)
   const { plan, schedule } = ctx;
   const n = g.count;
   let makespan = 0;
-  for (let x = 0; x < n; x++) if (st.done[x] && st.end[x]! > makespan) makespan = st.end[x]!;
+  for (let x = 0; x < n; x++) if (st.state[x] === DONE && st.end[x]! > makespan) makespan = st.end[x]!;
   const status = st.stoppedBy >= 0 ? "stopped" : st.completed < n ? "deadlock" : "ok";
   const K = schedule.iterations ?? 1;
   const m = schedule.microBatches;
@@ -68,7 +68,7 @@ export function assembleResult(p: Prepared, st: EngineState, ctx: ResultContext)
   const busy = new Float64Array(p.devices);
   for (let x = 0; x < n; x++) {
     const k = g.kind[x]!;
-    if (!st.done[x] || !(k <= K_R || k === K_STEP)) continue;
+    if (st.state[x] !== DONE || !(k <= K_R || k === K_STEP)) continue;
     const overlap = Math.min(st.end[x]!, window[1]) - Math.max(st.start[x]!, window[0]);
     if (overlap > 0) busy[p.device[x]!]! += overlap;
   }
@@ -174,7 +174,7 @@ function warmupOf(p: Prepared, stage: number, device: number): number {
 function criticalPath(p: Prepared, st: EngineState): CriticalStep[] {
   const g = p.g;
   let last = -1;
-  for (let x = 0; x < g.count; x++) if (st.done[x] && (last < 0 || st.end[x]! > st.end[last]!)) last = x;
+  for (let x = 0; x < g.count; x++) if (st.state[x] === DONE && (last < 0 || st.end[x]! > st.end[last]!)) last = x;
   const path: CriticalStep[] = [];
   const seen = new Set<number>();
   for (let x = last; x >= 0 && !seen.has(x); x = st.cause[x]!) {
@@ -223,7 +223,7 @@ function events(p: Prepared, st: EngineState): SimEvent[] {
   const g = p.g;
   const out: SimEvent[] = [];
   for (let x = 0; x < g.count; x++) {
-    if (!st.done[x]) continue;
+    if (st.state[x] !== DONE) continue;
     const a = g.actions[x]!;
     out.push({
       device: a.device,
