@@ -23,6 +23,10 @@ export interface AssembleOptions {
   readonly devices: number;
   readonly devicesPerNode: number;
   readonly virtualStages?: number;
+  /** Keep the stages in the given order (chain plans: the order is the pipeline's rank order). */
+  readonly keepOrder?: boolean;
+  /** Devices of each stage (index as in `stages`), when the planner placed them itself. */
+  readonly placement?: readonly (readonly number[])[];
 }
 
 /** Stage indices of `stages` in a stable topological order of their stage graph. */
@@ -89,13 +93,15 @@ export function assemblePlan(p: PlanningProblem, stages: readonly StagePick[], o
   topologicalIndices(p.index).forEach((op, k) => {
     topoPos[op] = k;
   });
-  const order = stageOrder(p, stages);
-  const devices = placeStages(
-    stages.map((s) => s.degree),
-    order,
-    o.devices,
-    o.devicesPerNode,
-  );
+  const order = o.keepOrder ? stages.map((_, i) => i) : stageOrder(p, stages);
+  const devices =
+    o.placement ??
+    placeStages(
+      stages.map((s) => s.degree),
+      order,
+      o.devices,
+      o.devicesPerNode,
+    );
   const built: Stage[] = order.map((i, k) => {
     const s = stages[i]!;
     const ops = s.units.flatMap((u) => p.units.members[u]!);
@@ -103,7 +109,7 @@ export function assemblePlan(p: PlanningProblem, stages: readonly StagePick[], o
     const stage: Stage = {
       id: `s${k}`,
       ops: ops.map((op) => p.graph.ops[op]!.id),
-      devices: devices[i]!,
+      devices: [...devices[i]!],
       dataParallel: s.degree,
       tensorParallel: 1,
     };

@@ -37,6 +37,11 @@ export interface TreeNode {
   exact: boolean;
   /** Series nodes only. */
   cuts?: SeriesCuts;
+  /**
+   * Structural signature of a series node below a parallel one (a branch): two nodes with the same signature
+   * have the same DP result with units matched by their rank in `units` (identical branches are solved once).
+   */
+  signature?: string;
 }
 
 export interface PlanTree {
@@ -109,6 +114,7 @@ export function buildPlanTree(p: PlanningProblem, exactPairLimit: number): PlanT
   };
   const root = build(dec.tree);
   markExact(root, exactPairLimit);
+  signBranches(p, root, false);
   return { root, nodes, addedEdges, succs: succSets.map(sorted), preds: predSets.map(sorted) };
 }
 
@@ -146,6 +152,32 @@ function countUpsets(n: TreeNode): number {
     PAIR_CAP,
     n.children.reduce((a, c) => a + countUpsets(c) - 1, 1),
   );
+}
+
+/**
+ * Signatures of the series nodes under a parallel node: every number the series DP reads (units' costs at
+ * every sample size, parameters, saved and workspace bytes; tensors crossing each cut with their positions and
+ * bytes; the node's own boundary bytes), with children and units named by rank, so equal strings mean equal DP
+ * results up to renaming units rank for rank.
+ */
+function signBranches(p: PlanningProblem, node: TreeNode, underParallel: boolean): void {
+  for (const c of node.children) signBranches(p, c, underParallel || node.kind === "parallel");
+  if (!underParallel || node.kind !== "series" || node.exact || node.children.some((c) => c.kind !== "leaf")) return;
+  const parts: string[] = [];
+  for (const c of node.children) {
+    const u = c.units[0]!;
+    const times = p.timeSec.map((t, k) => `${t[u]}/${p.fwdSec[k]![u]}`).join(",");
+    parts.push(
+      `${times};${p.params[u]};${p.paramBytes[u]};${p.savedBytesPerSample[u]};${p.workspaceBytesPerSample[u]}`,
+    );
+  }
+  const cuts = node.cuts!;
+  const crossing = cuts.crossing.map((l) => [...l].join(".")).join("|");
+  const tensors = Array.from(
+    cuts.prodPos,
+    (pp, t) => `${pp}:${cuts.bytesPerSample[t]}:${[...cuts.consPos[t]!].join(".")}`,
+  );
+  node.signature = `${parts.join("#")}@${crossing}@${tensors.join(",")}@${node.sums.inBytesPerSample}/${node.sums.outBytesPerSample}`;
 }
 
 function markExact(node: TreeNode, limit: number): void {

@@ -41,7 +41,10 @@ export interface PlanningProblem {
   readonly tensorsOut: readonly (readonly number[])[];
 }
 
-/** Ops without parameters whose time is below this share of the median parametric op are glue (see units.ts). */
+/**
+ * Ops without parameters whose one-sample time is at most this share of the median parametric op's are glue
+ * (see units.ts): a relu, a concat, an input or a cheap loss never deserves a stage boundary of its own.
+ */
 export const GLUE_TIME_SHARE = 0.5;
 
 export function isPowerOfTwo(x: number): boolean {
@@ -59,7 +62,7 @@ export function buildProblem(
   graph: Graph,
   cost: CostModel,
   maxMicroBatch: number,
-  options: { mergeGlue?: boolean } = {},
+  options: { mergeGlue?: boolean; glueTimeShare?: number } = {},
 ): PlanningProblem {
   const index = indexGraph(graph);
   const n = graph.ops.length;
@@ -74,7 +77,7 @@ export function buildProblem(
       opFwd[k]![i] = t.fwdSec;
     }
   });
-  const isGlue = glueTest(graph, opTime[0]!);
+  const isGlue = glueTest(graph, opTime[0]!, options.glueTimeShare ?? GLUE_TIME_SHARE);
   const units = buildUnits(index, options.mergeGlue === false ? () => false : isGlue);
   const u = units.count;
   const timeSec = sampleSizes.map(() => new Float64Array(u));
@@ -126,13 +129,13 @@ export function buildProblem(
 }
 
 /** Glue: no parameters and a time (one sample) under GLUE_TIME_SHARE of the median op that has parameters. */
-function glueTest(graph: Graph, time1: Float64Array): (op: number) => boolean {
+function glueTest(graph: Graph, time1: Float64Array, share: number): (op: number) => boolean {
   const parametric: number[] = [];
   graph.ops.forEach((op, i) => {
     if (op.params > 0) parametric.push(time1[i]!);
   });
   parametric.sort((a, b) => a - b);
   const median = parametric.length > 0 ? parametric[Math.floor(parametric.length / 2)]! : 0;
-  const limit = GLUE_TIME_SHARE * median;
+  const limit = share * median;
   return (i) => graph.ops[i]!.params === 0 && time1[i]! <= limit;
 }

@@ -90,9 +90,35 @@ export class TreeDp {
       this.evaluations += region.evaluations;
       region.evaluations = 0;
     } else if (node.kind === "parallel") sol = this.solveParallel(node, D);
+    else if (node.signature !== undefined) sol = this.solveBySignature(node, D);
     else sol = this.solveSeries(node, D);
     this.memo.set(key, sol);
     return sol;
+  }
+
+  private readonly bySignature = new Map<string, { node: TreeNode; sol: NodeSolution }>();
+
+  /** A branch identical to one already solved reuses its result, its units renamed rank for rank. */
+  private solveBySignature(node: TreeNode, D: number): NodeSolution {
+    const key = `${D}@${node.signature}`;
+    const hit = this.bySignature.get(key);
+    if (!hit) {
+      const sol = this.solveSeries(node, D);
+      this.bySignature.set(key, { node, sol });
+      return sol;
+    }
+    const rank = new Map<number, number>();
+    hit.node.units.forEach((u, k) => {
+      rank.set(u, k);
+    });
+    return {
+      V: hit.sol.V,
+      collect: (w, out) => {
+        const picks: StagePick[] = [];
+        hit.sol.collect(w, picks);
+        for (const s of picks) out.push({ ...s, units: s.units.map((u) => node.units[rank.get(u)!]!) });
+      },
+    };
   }
 
   /** Prefix minimum over w with the choice records carried along (a bound w also admits every solution of w − 1). */
@@ -135,7 +161,9 @@ export class TreeDp {
         const nextRow = (i + 1) * S;
         for (let e = D; e <= W; e++) {
           const base = suf[nextRow + e]!;
-          if (base > K) continue;
+          // V_child^e only grows with e (more downstream depth is harder), so only the depths where what
+          // follows gets cheaper can improve the sum: the strict decreases of the suffix's row.
+          if (base > K || (e > D && base >= suf[nextRow + e - 1]!)) continue;
           const cv = this.solve(child, e).V;
           for (let w = 1; w <= W; w++) {
             const val = cv[w]! + base;

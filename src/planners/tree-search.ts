@@ -4,13 +4,18 @@
  * simulator) time every candidate, return the fastest that fits. When no micro-batch size has a plan, search
  * the least device memory with which one exists (the smallest micro-batch needs the least memory).
  */
-import { DEFAULT_OPTIMIZER } from "../cost/types.js";
-import type { ScheduleKind } from "../plan/types.js";
+import { type CostModel, DEFAULT_OPTIMIZER } from "../cost/types.js";
+import type { Graph } from "../graph/types.js";
+import { buildStageGraph, depthToSink } from "../plan/stage-graph.js";
+import type { Plan, ScheduleKind } from "../plan/types.js";
+import { validatePlan } from "../plan/validate-plan.js";
 import { assemblePlan } from "./assemble.js";
 import { minimizeBottleneck, type PartitionSolution, probe } from "./bottleneck-search.js";
 import type { PlanTree } from "./plan-tree.js";
 import { microBatchCandidates, type PlanningProblem } from "./problem.js";
+import { relayChain, relayCost } from "./relay.js";
 import { type StageContext, stageContext } from "./stage-model.js";
+import type { StagePick } from "./tree-dp.js";
 import type { CandidateSummary, PlannerName, PlannerRequest, PlanResult } from "./types.js";
 
 export interface TreeSearchSpec {
@@ -18,13 +23,56 @@ export interface TreeSearchSpec {
   readonly schedule: ScheduleKind;
   /** Weight copies beyond the first that the schedule keeps (2BW: 1). */
   readonly extraWeightVersions: number;
+  /** Chain plans keep the search's stage order (their pipeline order). */
+  readonly keepOrder?: boolean;
 }
 
 export interface Candidate {
   readonly microBatch: number;
   readonly schedule: ScheduleKind;
   readonly solution: PartitionSolution;
-  readonly plan: import("../plan/types.js").Plan;
+  readonly plan: Plan;
+  /** The graph the plan refers to and its cost model (default: the request's). */
+  readonly graph?: Graph;
+  readonly cost?: CostModel;
+  /**
+   * A lower bound on the simulated iteration time (every micro-batch through the slowest stage's compute):
+   * candidates whose bound exceeds the best simulated time are not simulated. Also the simulation order key
+   * together with `estimateSec`.
+   */
+  readonly lowerBoundSec?: number;
+  /** The planner's estimate of the iteration time (candidates are simulated best estimate first). */
+  readonly estimateSec?: number;
+}
+
+/** Iteration bounds of a partition at micro-batch b: m × slowest stage compute, and (m + depth − 1) × bottleneck. */
+export function iterationBounds(
+  p: PlanningProblem,
+  ctx: StageContext,
+  stages: readonly StagePick[],
+  depth: number,
+  bottleneckSec: number,
+): { lowerBoundSec: number; estimateSec: number } {
+  let slowest = 0;
+  const full = p.sampleSizes.indexOf(ctx.microBatch);
+  for (const s of stages) {
+    // A degree that does not divide the micro-batch into a tabulated size: t(b/d) ≥ t(b)/d still bounds it.
+    const k = p.sampleSizes.indexOf(ctx.microBatch / s.degree);
+    const at = k >= 0 ? k : full;
+    const scale = k >= 0 ? 1 : 1 / s.degree;
+    let t = 0;
+    for (const u of s.units) t += p.timeSec[at]![u]! + (s.recompute ? p.fwdSec[at]![u]! : 0);
+    slowest = Math.max(slowest, t * scale);
+  }
+  const m = ctx.microBatches;
+  return { lowerBoundSec: m * slowest, estimateSec: (m + depth - 1) * bottleneckSec * ctx.microBatch };
+}
+
+/** A chain candidate as a sequential pipeline runs it: tensors relayed stage to stage (relay.ts). */
+export function relayed(req: PlannerRequest, c: Candidate): Candidate {
+  const r = relayChain(req.graph, c.plan);
+  if (r.relays === 0) return c;
+  return { ...c, plan: r.plan, graph: r.graph, cost: relayCost(req.cost, r.original) };
 }
 
 export function plannedDevices(req: PlannerRequest): number {
@@ -82,20 +130,62 @@ export function searchCandidates(
       optimizer: req.optimizer ?? DEFAULT_OPTIMIZER,
       devices: K,
       devicesPerNode: req.cluster.devicesPerNode,
+      ...(spec.keepOrder ? { keepOrder: true } : {}),
     });
-    out.push({ microBatch: b, schedule: spec.schedule, solution, plan });
+    const depth = Math.max(...depthToSink(buildStageGraph(plan)));
+    const candidate: Candidate = {
+      microBatch: b,
+      schedule: spec.schedule,
+      solution,
+      plan,
+      ...iterationBounds(p, ctx, solution.stages, spec.keepOrder ? plan.stages.length : depth, solution.bottleneckSec),
+    };
+    out.push(spec.keepOrder ? relayed(req, candidate) : candidate);
   }
   return out;
 }
 
-/** Times every candidate with the judge; the fastest that fits wins (ties: smaller micro-batch, fewer stages). */
-export function pickBest(req: PlannerRequest, planner: PlannerName, candidates: readonly Candidate[]): PlanResult {
+/**
+ * Times the candidates with the judge, best estimate first; the fastest that fits wins (ties: the one simulated
+ * first). A candidate whose lower bound exceeds the best simulated iteration so far cannot win and is skipped.
+ */
+export function pickBest(req: PlannerRequest, planner: PlannerName, all: readonly Candidate[]): PlanResult {
   const summaries: CandidateSummary[] = [];
   let best: { c: Candidate; j: ReturnType<PlannerRequest["judge"]> } | undefined;
   let leastPeak = Number.POSITIVE_INFINITY;
+  const candidates = all
+    .map((c, k) => ({ c, k }))
+    .sort((a, b) => (a.c.estimateSec ?? 0) - (b.c.estimateSec ?? 0) || a.k - b.k)
+    .map((x) => x.c);
   candidates.forEach((c, k) => {
     req.onProgress?.({ planner, phase: "simulating", done: k, total: candidates.length });
-    const j = req.judge(c.plan);
+    if (best && c.lowerBoundSec !== undefined && c.lowerBoundSec > best.j.iterationSec) {
+      summaries.push({
+        microBatch: c.microBatch,
+        schedule: c.schedule,
+        stages: c.plan.stages.length,
+        bottleneckSec: c.solution.bottleneckSec,
+        samplesPerSec: 0,
+        fits: false,
+        skipped: true,
+      });
+      return;
+    }
+    const graph = c.graph ?? req.graph;
+    const issues = validatePlan(c.plan, graph, req.cluster);
+    if (issues.length > 0) {
+      summaries.push({
+        microBatch: c.microBatch,
+        schedule: c.schedule,
+        stages: c.plan.stages.length,
+        bottleneckSec: c.solution.bottleneckSec,
+        samplesPerSec: 0,
+        fits: false,
+        invalid: issues.length,
+      });
+      return;
+    }
+    const j = req.judge(c.plan, graph, c.cost ?? req.cost);
     summaries.push({
       microBatch: c.microBatch,
       schedule: c.schedule,
@@ -126,6 +216,7 @@ export function pickBest(req: PlannerRequest, planner: PlannerName, candidates: 
     ok: true,
     planner,
     plan: c.plan,
+    graph: c.graph ?? req.graph,
     predicted: { ...j, bottleneckSec: c.solution.bottleneckSec },
     candidates: summaries,
   };

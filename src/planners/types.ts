@@ -21,7 +21,8 @@ export interface PlanJudgement {
   readonly fits: boolean;
 }
 
-export type PlanJudge = (plan: Plan) => PlanJudgement;
+/** Times a plan over the graph it refers to (a chain plan's graph carries relays), with that graph's cost model. */
+export type PlanJudge = (plan: Plan, graph: Graph, cost: CostModel) => PlanJudgement;
 
 export interface PlannerProgress {
   readonly planner: PlannerName;
@@ -44,6 +45,11 @@ export interface PlannerRequest {
   readonly optimizer?: OptimizerSpec;
   /** Consider whole-stage recompute where it makes a stage fit (default true). */
   readonly recompute?: boolean;
+  /**
+   * Also consider schedules that change the training semantics (PipeDream-2BW: weights updated with one-step
+   * stale gradients, no flush). Off by default: every other plan trains exactly like data-parallel SGD.
+   */
+  readonly allowAsync?: boolean;
   /** Candidate micro-batch sizes; default the powers of two that divide the batch. */
   readonly microBatchSizes?: readonly number[];
   /** Relative tolerance of the bottleneck binary search (default 1e-3). */
@@ -63,6 +69,10 @@ export interface PlanPrediction extends PlanJudgement {
 
 export interface CandidateSummary {
   readonly microBatch: number;
+  /** Issues validatePlan found (a candidate with issues is never chosen; tests expect none). */
+  readonly invalid?: number;
+  /** Not simulated: its lower bound on the iteration time exceeded the best simulated one. */
+  readonly skipped?: boolean;
   readonly schedule: ScheduleKind;
   readonly stages: number;
   readonly bottleneckSec: number;
@@ -75,6 +85,8 @@ export type PlanResult =
       readonly ok: true;
       readonly planner: PlannerName;
       readonly plan: Plan;
+      /** The graph the plan refers to: the request's, or for chain plans the request's with relay ops added. */
+      readonly graph: Graph;
       readonly predicted: PlanPrediction;
       /** Every candidate the judge timed (one per micro-batch size and schedule), for reports. */
       readonly candidates: readonly CandidateSummary[];
