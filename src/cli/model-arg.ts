@@ -17,6 +17,7 @@ import type { Command } from "commander";
 import type { Graph } from "../graph/types.js";
 import { loadModel } from "../io/load-model.js";
 import { ZOO } from "../models/index.js";
+import { formatIssues } from "../report/format-issues.js";
 import { InputError } from "../util/issues.js";
 import type { CliIO } from "./context.js";
 
@@ -54,5 +55,6 @@ export function splitModelArgs(rest: readonly string[]): ModelArgs {
 /** The graph named by a command's `<model> [model options]` words. Throws InputError on bad input. */
 export function loadModelArg(cmd: Command, io: CliIO): Graph {
   const { spec, modelArgs } = splitModelArgs(cmd.args);
-  return loadModel(spec, modelArgs, io.cwd);
+  // Warnings go to stderr (never stdout, which --json keeps for its one document); the command goes on.
+  return loadModel(spec, modelArgs, io.cwd, (warnings) => io.err(`${formatIssues(warnings).replaceAll("✖", "⚠")}\n`));
 }

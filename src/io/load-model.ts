@@ -7,10 +7,16 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Graph } from "../graph/types.js";
 import { buildZooModel, lookupModel, ZOO } from "../models/index.js";
-import { InputError, unwrap } from "../util/issues.js";
+import { InputError, type Issue, unwrap } from "../util/issues.js";
 import { loadGraphFile } from "./load-graph-file.js";
 
-export function loadModel(spec: string, modelArgs: readonly string[], cwd: string): Graph {
+export function loadModel(
+  spec: string,
+  modelArgs: readonly string[],
+  cwd: string,
+  /** Receives a file reader's warnings (an unknown ONNX operator, a guessed size): the graph still loads. */
+  onWarnings?: (warnings: readonly Issue[]) => void,
+): Graph {
   if (lookupModel(spec).ok) return buildZooModel(spec, modelArgs);
   const looksLikePath = /[\\/.]/.test(spec) || existsSync(resolve(cwd, spec));
   if (!looksLikePath) {
@@ -35,5 +41,7 @@ export function loadModel(spec: string, modelArgs: readonly string[], cwd: strin
       },
     ]);
   }
-  return unwrap(loadGraphFile(spec, cwd));
+  const read = loadGraphFile(spec, cwd);
+  if (read.ok && read.warnings && read.warnings.length > 0) onWarnings?.(read.warnings);
+  return unwrap(read);
 }

@@ -66,6 +66,17 @@ describe("readers are chosen by content, not by extension", () => {
   }
 });
 
+describe("warnings reach the user on stderr; --json keeps stdout to its one document", () => {
+  it("an unknown ONNX operator", async () => {
+    const file = join(FIXTURES, "onnx/tiny-mlp-custom-op.onnx");
+    const r = await inspect(file);
+    assert.equal(r.code, 0, r.err);
+    assert.equal((JSON.parse(r.out) as { params: number }).params, 2762);
+    assert.match(r.err, /⚠ unknown operator com\.example:FancyNorm/);
+    assert.ok(r.err.includes(`${file} graph.node[2]`));
+  });
+});
+
 describe("hostile files exit 2 naming the file and the place", () => {
   it("empty", async () => {
     await rejected(write("empty.onnx", new Uint8Array(0)), /empty/);
