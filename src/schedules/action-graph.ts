@@ -132,6 +132,8 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
   const version = new Int32Array(count).fill(-1);
   let lastStageId = "";
   let lastStage = -1;
+  let lastPeerId: string | undefined = "";
+  let lastPeer = -1;
   let i = 0;
   for (let d = 0; d < D; d++) {
     for (const a of schedule.actions[d]!) {
@@ -151,7 +153,11 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
       if (a.version !== undefined) version[i] = a.version;
       if (kc === K_SEND || kc === K_RECV) {
         peerDevice[i] = a.peer ?? -1;
-        peerStage[i] = sg.byId.get(a.peerStage ?? "") ?? -1;
+        if (a.peerStage !== lastPeerId) {
+          lastPeerId = a.peerStage;
+          lastPeer = sg.byId.get(a.peerStage ?? "") ?? -1;
+        }
+        peerStage[i] = lastPeer;
         grad[i] = a.tensor === "grad" ? 1 : 0;
       }
       if (s < 0) {
@@ -192,31 +198,13 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
     return j < 0 ? -1 : computeIdx[s]![at(s, kc, k, j)]!;
   };
 
-  // Dependencies as an edge list (from → to) in growable typed arrays, then grouped by `to`.
-  let eFrom = new Int32Array(2 * count + 16);
-  let eTo = new Int32Array(2 * count + 16);
-  let edges = 0;
-  const edge = (from: number, to: number) => {
-    if (from < 0 || to < 0) return;
-    if (edges === eFrom.length) {
-      const f = new Int32Array(2 * edges);
-      f.set(eFrom);
-      eFrom = f;
-      const t = new Int32Array(2 * edges);
-      t.set(eTo);
-      eTo = t;
-    }
-    eFrom[edges] = from;
-    eTo[edges] = to;
-    edges++;
-  };
-
   // Sends hang off their producer (a linked list per producer), so a receive finds its send through it.
   const sendHead = new Int32Array(count).fill(-1);
   const sendNext = new Int32Array(count).fill(-1);
+  const producerOf = (x: number) => computeOf(stage[x]!, grad[x] ? K_B : K_F, microBatch[x]!, device[x]!);
   for (let x = 0; x < count; x++) {
     if (kind[x] !== K_SEND || stage[x]! < 0) continue;
-    const producer = computeOf(stage[x]!, grad[x] ? K_B : K_F, microBatch[x]!, device[x]!);
+    const producer = producerOf(x);
     if (producer < 0) {
       problems.push({
         index: x,
@@ -225,7 +213,6 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
       });
       continue;
     }
-    edge(producer, x);
     sendNext[x] = sendHead[producer]!;
     sendHead[producer] = x;
   }
@@ -251,10 +238,9 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
     }
     peer[x] = match;
     peer[match] = x;
-    const consumer = computeOf(stage[x]!, isGrad ? K_B : K_F, k, device[x]!);
-    if (consumer < 0)
+    if (producerOf(x) < 0) {
       problems.push({ index: x, code: "schedule-count", message: "nothing on this device uses this receive" });
-    edge(x, consumer);
+    }
   }
   for (let x = 0; x < count; x++) {
     if (kind[x] === K_SEND && peer[x] === -1 && stage[x]! >= 0) {
@@ -273,61 +259,76 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
     }
   }
 
-  // Compute, all-reduce and step dependencies, device by device in list order.
+  // Dependencies straight into CSR, in two passes over the same rules: count per action, then fill.
+  const depStart = new Int32Array(count + 1);
+  let deps = new Int32Array(0);
+  let cursor = depStart;
+  let filling = false;
+  const edge = (from: number, to: number) => {
+    if (from < 0 || to < 0) return;
+    if (filling) deps[cursor[to]!++] = from;
+    else depStart[to + 1]!++;
+  };
   const lowered = schedule.level === "lowered";
   const lastBack = new Int32Array(S);
   const lastBackOrReduce = new Int32Array(S);
   const remote = new Map<string, number[]>();
-  for (let d = 0; d < D; d++) {
-    lastBack.fill(-1);
-    lastBackOrReduce.fill(-1);
-    for (let x = offsets[d]!; x < offsets[d + 1]!; x++) {
-      const s = stage[x]!;
-      if (s < 0) continue;
-      const kc = kind[x]!;
-      const k = microBatch[x]!;
-      if (kc === K_F || kc === K_B) {
-        const grad = kc === K_B;
-        if (grad) {
-          edge(computeOf(s, K_F, k, d), x);
-          edge(computeOf(s, K_R, k, d), x);
+  for (let pass = 0; pass < 2; pass++) {
+    if (pass === 1) {
+      for (let x = 0; x < count; x++) depStart[x + 1]! += depStart[x]!;
+      deps = new Int32Array(depStart[count]!);
+      cursor = depStart.slice(0, count);
+      filling = true;
+    }
+    for (let d = 0; d < D; d++) {
+      lastBack.fill(-1);
+      lastBackOrReduce.fill(-1);
+      for (let x = offsets[d]!; x < offsets[d + 1]!; x++) {
+        const s = stage[x]!;
+        if (s < 0) continue;
+        const kc = kind[x]!;
+        const k = microBatch[x]!;
+        if (kc === K_SEND) {
+          // Its producer on this device (a problem was noted above if there is none).
+          edge(producerOf(x), x);
+        } else if (kc === K_RECV) {
+          if (peer[x]! >= 0) edge(x, producerOf(x));
+        } else if (kc === K_F || kc === K_B) {
+          const isGrad = kc === K_B;
+          if (isGrad) {
+            edge(computeOf(s, K_F, k, d), x);
+            edge(computeOf(s, K_R, k, d), x);
+            lastBack[s] = x;
+            lastBackOrReduce[s] = x;
+          }
+          const neighbours = isGrad ? sg.succs[s]! : sg.preds[s]!;
+          for (const t of neighbours) {
+            if (replica[t * D + d]! >= 0) edge(computeOf(t, kc, k, d), x);
+            else if (!lowered) {
+              const key = `${s}/${t}/${d}/${kc}`;
+              let devs = remote.get(key);
+              if (devs === undefined) {
+                devs = remoteProducers(plan, s, t, d, isGrad);
+                remote.set(key, devs);
+              }
+              for (const y of devs) edge(computeOf(t, kc, k, y), x);
+            }
+          }
+        } else if (kc === K_W) {
+          edge(computeOf(s, K_B, k, d), x);
           lastBack[s] = x;
           lastBackOrReduce[s] = x;
+        } else if (kc === K_R) {
+          edge(computeOf(s, K_F, k, d), x);
+        } else if (kc === K_ALLREDUCE) {
+          edge(lastBack[s]!, x);
+          lastBackOrReduce[s] = x;
+        } else if (kc === K_STEP) {
+          edge(lastBackOrReduce[s]!, x);
         }
-        const neighbours = grad ? sg.succs[s]! : sg.preds[s]!;
-        for (const t of neighbours) {
-          if (replica[t * D + d]! >= 0) edge(computeOf(t, kc, k, d), x);
-          else if (!lowered) {
-            const key = `${s}/${t}/${d}/${kc}`;
-            let devs = remote.get(key);
-            if (devs === undefined) {
-              devs = remoteProducers(plan, s, t, d, grad);
-              remote.set(key, devs);
-            }
-            for (const y of devs) edge(computeOf(t, kc, k, y), x);
-          }
-        }
-      } else if (kc === K_W) {
-        edge(computeOf(s, K_B, k, d), x);
-        lastBack[s] = x;
-        lastBackOrReduce[s] = x;
-      } else if (kc === K_R) {
-        edge(computeOf(s, K_F, k, d), x);
-      } else if (kc === K_ALLREDUCE) {
-        edge(lastBack[s]!, x);
-        lastBackOrReduce[s] = x;
-      } else if (kc === K_STEP) {
-        edge(lastBackOrReduce[s]!, x);
       }
     }
   }
-
-  const depStart = new Int32Array(count + 1);
-  for (let e = 0; e < edges; e++) depStart[eTo[e]! + 1]!++;
-  for (let x = 0; x < count; x++) depStart[x + 1]! += depStart[x]!;
-  const fill = depStart.slice(0, count);
-  const deps = new Int32Array(edges);
-  for (let e = 0; e < edges; e++) deps[fill[eTo[e]!]!++] = eFrom[e]!;
   return {
     count,
     devices: D,

@@ -47,21 +47,36 @@ export function insertAfterWindowEnds(
   size: number,
   make: (anchor: Action, window: number) => Action,
 ): Action[] {
-  const last = new Map<string, number>();
+  // Last anchor position per stage and window (windows are small integers: an array per stage).
+  const last = new Map<string, number[]>();
   list.forEach((a, i) => {
-    if (isAnchor(a)) last.set(`${a.stage}\u0000${windowOf(a, size)}`, i);
+    if (!isAnchor(a)) return;
+    let byWindow = last.get(a.stage);
+    if (!byWindow) {
+      byWindow = [];
+      last.set(a.stage, byWindow);
+    }
+    byWindow[windowOf(a, size)] = i;
   });
   const at = new Map<number, Action[]>();
-  for (const i of last.values()) {
-    const anchor = list[i]!;
-    let j = i;
-    while (j + 1 < list.length && list[j + 1]!.kind === "send" && list[j + 1]!.stage === anchor.stage) j++;
-    at.set(j, [...(at.get(j) ?? []), make(anchor, windowOf(anchor, size))]);
+  for (const byWindow of last.values()) {
+    for (const i of byWindow) {
+      if (i === undefined) continue;
+      const anchor = list[i]!;
+      let j = i;
+      while (j + 1 < list.length && list[j + 1]!.kind === "send" && list[j + 1]!.stage === anchor.stage) j++;
+      const made = make(anchor, windowOf(anchor, size));
+      const here = at.get(j);
+      if (here) here.push(made);
+      else at.set(j, [made]);
+    }
   }
+  if (at.size === 0) return [...list];
   const out: Action[] = [];
-  list.forEach((a, i) => {
-    out.push(a);
-    for (const x of at.get(i) ?? []) out.push(x);
-  });
+  for (let i = 0; i < list.length; i++) {
+    out.push(list[i]!);
+    const extra = at.get(i);
+    if (extra) for (const x of extra) out.push(x);
+  }
   return out;
 }
