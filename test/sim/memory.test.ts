@@ -148,3 +148,17 @@ test("recompute full keeps only the stage input per micro-batch and pays a secon
   assert.ok(b.devices[0]!.peakBreakdown.activations < a.devices[0]!.peakBreakdown.activations);
   assert.ok(b.iterationSec > a.iterationSec);
 });
+
+test("interleaved: device 0 peaks at 2(p−1) + (v−1)p + 1 chunk activations, i.e. (p + (p−1)/v) stages' worth", () => {
+  for (const [p, v, m] of [
+    [4, 2, 8],
+    [8, 2, 16],
+    [4, 3, 8],
+  ] as const) {
+    const g = chainGraph(p * v);
+    const plan = chainPlan(g, p * v, { microBatch: 1, microBatches: m, schedule: "interleaved", virtualStages: v });
+    const r = simulatePlan(plan, g, cluster, cost);
+    // One chunk is one 64×64 linear: 128 saved bytes per sample.
+    assert.equal(r.devices[0]!.peakBreakdown.activations / 128, 2 * (p - 1) + (v - 1) * p + 1, `p=${p} v=${v}`);
+  }
+});
