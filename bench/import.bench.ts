@@ -1,7 +1,7 @@
 /**
  * Importing models: parse time and peak memory of the ONNX reader on the largest committed fixture
- * (GoogLeNet, weight-stripped) and on a 300 MB ONNX file with real weight bytes, generated here into a
- * temporary folder and deleted afterwards. Target (issue 6): a 10–400 MB model loads holding one copy of
+ * (GoogLeNet, weight-stripped), on a 300 MB ONNX file with real weight bytes, and on a 10,002-node graph,
+ * both generated here into a temporary folder and deleted afterwards. Target (issue 6): a 10–400 MB model loads holding one copy of
  * its weights — the file buffer; the decoder returns raw_data as views into it, never copies.
  *
  * Memory is measured in a child process per file (peak resident set, VmHWM), against a child that
@@ -113,6 +113,44 @@ function bigModel(layers: number, width: number): Uint8Array {
   );
 }
 
+/** A deep chain of MatMul + Add + Relu (3 nodes per layer, 64-wide, weights stripped): many nodes, few bytes. */
+function deepModel(layers: number): Uint8Array {
+  const width = 64;
+  const initializer = [];
+  const node = [];
+  let x = "x";
+  for (let i = 0; i < layers; i++) {
+    initializer.push({ name: `w${i}`, dims: [BigInt(width), BigInt(width)], dataType: 1 });
+    initializer.push({ name: `b${i}`, dims: [BigInt(width)], dataType: 1 });
+    node.push({ opType: "MatMul", name: `mm${i}`, input: [x, `w${i}`], output: [`m${i}`] });
+    node.push({ opType: "Add", name: `add${i}`, input: [`m${i}`, `b${i}`], output: [`a${i}`] });
+    const y = i === layers - 1 ? "y" : `r${i}`;
+    node.push({ opType: "Relu", name: `relu${i}`, input: [`a${i}`], output: [y] });
+    x = y;
+  }
+  const vi = (name: string) => ({
+    name,
+    type: {
+      value: {
+        case: "tensorType" as const,
+        value: {
+          elemType: 1,
+          shape: { dim: [1, width].map((d) => ({ value: { case: "dimValue" as const, value: BigInt(d) } })) },
+        },
+      },
+    },
+  });
+  return toBinary(
+    ModelProtoSchema,
+    create(ModelProtoSchema, {
+      irVersion: 8n,
+      producerName: "dagpipe-bench",
+      opsetImport: [{ domain: "", version: 14n }],
+      graph: { name: "deep", node, initializer, input: [vi("x")], output: [vi("y")] },
+    }),
+  );
+}
+
 const ms = (sec: number) => (sec * 1000).toFixed(1);
 const mib = (bytes: number) => (bytes / MB).toFixed(0);
 
@@ -147,6 +185,10 @@ export const bench: Bench = {
       const path = join(dir, "mlp-300mb.onnx");
       writeFileSync(path, bigModel(18, 2048));
       measure("generated MLP, 18 × Gemm 2048² (real bytes)", path);
+      rmSync(path);
+      const deep = join(dir, "deep-10k.onnx");
+      writeFileSync(deep, deepModel(3334));
+      measure("generated chain, 10,002 nodes (MatMul+Add+Relu)", deep);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -51,7 +51,11 @@ export function toOpSpecs(a: OnnxAnalysis, dtype: Dtype): SpecsResult {
   const uses = new Map<string, AnalyzedNode[]>();
   for (const n of a.nodes) {
     if (n.isConst) continue;
-    for (const name of n.node.input) uses.set(name, [...(uses.get(name) ?? []), n]);
+    for (const name of n.node.input) {
+      const list = uses.get(name);
+      if (list) list.push(n);
+      else uses.set(name, [n]);
+    }
   }
   const outputSet = new Set(a.outputs);
   const soleUse = (name: string): AnalyzedNode | undefined => {
@@ -75,12 +79,13 @@ export function toOpSpecs(a: OnnxAnalysis, dtype: Dtype): SpecsResult {
   }
 
   const absorbed = new Map<number, string>(); // node index → op id it was fused into
+  const specById = new Map<string, OpSpec>();
   for (const n of a.nodes) {
     if (n.isConst) continue;
     const fusedInto = absorbed.get(n.index);
     if (fusedInto) {
       const out = n.outputs[0];
-      const into = specs.find((s) => s.id === fusedInto);
+      const into = specById.get(fusedInto);
       if (out && into?.outShape)
         byTensor.set(out.name, { id: fusedInto, shape: into.outShape, elemBytes: elemBytesOf(out) });
       continue;
@@ -139,6 +144,7 @@ export function toOpSpecs(a: OnnxAnalysis, dtype: Dtype): SpecsResult {
       }
       spec ??= opaqueSpec(n, j, id, out.name, inputIds, shape, eb, params, actRefs, a.batch);
       specs.push(spec);
+      specById.set(spec.id, spec);
       byTensor.set(out.name, { id, shape: spec.outShape ?? [], elemBytes: eb });
     });
   }

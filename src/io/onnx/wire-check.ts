@@ -33,14 +33,28 @@ function fieldsByNumber(desc: DescMessage): ReadonlyMap<number, DescField> {
   return map;
 }
 
+/** Carries the first problem out of the walk; the path (a stack the walk reuses) is copied here, once. */
 class Stop extends Error {
-  constructor(readonly problem: WireProblem) {
+  readonly problem: WireProblem;
+  constructor(problem: WireProblem) {
     super(problem.message);
+    this.problem = { ...problem, path: [...problem.path] };
   }
 }
 
+const allowedCache = new WeakMap<DescField, readonly WireType[]>();
+
 /** The wire types a field may arrive in (a repeated number may be packed into one length-delimited run). */
 function allowedWireTypes(field: DescField): readonly WireType[] {
+  let allowed = allowedCache.get(field);
+  if (!allowed) {
+    allowed = computeAllowedWireTypes(field);
+    allowedCache.set(field, allowed);
+  }
+  return allowed;
+}
+
+function computeAllowedWireTypes(field: DescField): readonly WireType[] {
   if (field.fieldKind === "message" || field.fieldKind === "map") return [WireType.LengthDelimited];
   if (field.fieldKind === "list" && field.listKind === "message") return [WireType.LengthDelimited];
   const scalar =
@@ -199,7 +213,11 @@ function walk(reader: Cursor, desc: DescMessage, end: number, path: PathSegment[
     const repeated = field.fieldKind === "list" || field.fieldKind === "map";
     const index = counts.get(fieldNo) ?? 0;
     counts.set(fieldNo, index + 1);
-    const fieldPath: PathSegment[] = repeated ? [...path, field.name, index] : [...path, field.name];
+    // The path is one stack for the whole walk: pushed here, popped when the field is done.
+    const base = path.length;
+    path.push(field.name);
+    if (repeated) path.push(index);
+    const fieldPath = path;
     const allowed = allowedWireTypes(field);
     if (!allowed.includes(wireType)) {
       throw new Stop({
@@ -228,6 +246,7 @@ function walk(reader: Cursor, desc: DescMessage, end: number, path: PathSegment[
           });
         }
         walk(reader, message, reader.pos + len, fieldPath, depth + 1);
+        path.length = base;
         continue;
       }
       const len = readLength(reader, end, fieldPath);
@@ -236,5 +255,6 @@ function walk(reader: Cursor, desc: DescMessage, end: number, path: PathSegment[
     } else {
       skipUnknown(reader, wireType, fieldNo, end, fieldPath, depth);
     }
+    path.length = base;
   }
 }
