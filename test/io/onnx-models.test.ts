@@ -5,12 +5,19 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { validateGraph } from "../../src/graph/validate.js";
 import { analyzeOnnx } from "../../src/io/onnx/analyze.js";
 import { decodeOnnxModel } from "../../src/io/onnx/decode-model.js";
+import {
+  ModelProtoSchema,
+  SparseTensorProtoSchema,
+  StringStringEntryProtoSchema,
+  TensorProto_DataLocation,
+} from "../../src/io/onnx/generated/onnx_pb.js";
 import { readOnnx } from "../../src/io/onnx/read-onnx.js";
 import { toOpSpecs } from "../../src/io/onnx/to-op-specs.js";
-import { mlpParts, modelBytes, node, valueInfo } from "./onnx-build.js";
+import { mlpParts, modelBytes, node, tensor, valueInfo } from "./onnx-build.js";
 import { EXPECTED, fixtureBytes, loadFixture, macs, sum } from "./onnx-fixture-helpers.js";
 
 function fallbacksOf(name: string) {
@@ -154,6 +161,29 @@ describe("the exporter's patterns become the ops torch had", () => {
     assert.equal(raw?.length, 16 * 8 * 4);
     assert.equal(raw?.buffer, bytes.buffer);
     assert.ok(readOnnx(bytes, "mlp.onnx").ok);
+  });
+
+  it("weights stored in an external file or as a sparse tensor count by their dims and stored values", () => {
+    const p = mlpParts();
+    const external = p.initializers?.[0];
+    assert.ok(external);
+    external.dataLocation = TensorProto_DataLocation.EXTERNAL;
+    external.externalData = [create(StringStringEntryProtoSchema, { key: "location", value: "weights.bin" })];
+    const sparse = create(SparseTensorProtoSchema, {
+      dims: [4n, 16n],
+      values: tensor("w2", [10]),
+      indices: tensor("w2_idx", [10], 7),
+    });
+    const withoutW2 = { ...p, initializers: (p.initializers ?? []).filter((t) => t.name !== "w2") };
+    const m = fromBinary(ModelProtoSchema, modelBytes(withoutW2));
+    m.graph?.sparseInitializer.push(sparse);
+    const r = readOnnx(toBinary(ModelProtoSchema, m), "external.onnx");
+    assert.ok(r.ok, r.ok ? "" : JSON.stringify(r.issues));
+    // w1 (16·8) + b1 (16) + the 10 stored values of the sparse w2 + b2 (4).
+    assert.equal(
+      sum(r.value, (op) => op.params),
+      16 * 8 + 16 + 10 + 4,
+    );
   });
 
   it("weights stored as Constant nodes count like initializers", () => {

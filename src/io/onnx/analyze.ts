@@ -11,7 +11,7 @@
  */
 import type { Issue, PathSegment } from "../../util/issues.js";
 import { outputBatchAxis } from "./batch-axis.js";
-import { readConstTensor } from "./const-tensor.js";
+import { readConstTensor, readDims } from "./const-tensor.js";
 import { constantValue } from "./constant-node.js";
 import type { GraphProto, NodeProto } from "./generated/onnx_pb.js";
 import { orderGraph } from "./graph-order.js";
@@ -134,6 +134,29 @@ export function analyzeOnnx(
         { elemType: c.elemType, shape: c.dims, ...(c.values ? { values: c.values } : {}), isConst: true },
         consumed,
       );
+  });
+
+  // Sparse initializers: the dense shape for inference, the stored values as parameters.
+  graph.sparseInitializer.forEach((sp, i) => {
+    const path: PathSegment[] = ["graph", "sparse_initializer", i];
+    const name = sp.values?.name ?? "";
+    const dims = readDims(sp.dims, file, [...path, "dims"], issues);
+    const values = sp.values ? readConstTensor(sp.values, file, [...path, "values"], issues) : undefined;
+    if (name === "" || t.tensors.has(name)) {
+      issues.push({
+        code: "duplicate-id",
+        message: `sparse initializer ${JSON.stringify(name)} has no unique name`,
+        file,
+        path,
+      });
+      return;
+    }
+    const elemType = sp.values?.dataType ?? 1;
+    t.tensors.set(name, { name, elemType, ...(dims ? { shape: dims } : {}), isConst: true });
+    if (values && isFloatType(elemType) && values.numel > 1 && consumed.has(name)) {
+      t.paramNumel.set(name, values.numel);
+      t.sources.set(name, [name]);
+    }
   });
 
   // Graph inputs that are not initializers carry data: the batch is their axis 0.
