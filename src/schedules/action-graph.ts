@@ -68,8 +68,8 @@ export interface ActionGraph {
   readonly count: number;
   readonly devices: number;
   readonly offsets: Int32Array;
-  /** Flat list in index order. */
-  readonly actions: readonly Action[];
+  /** The action record of index x (looked up in the schedule by device and position, not copied). */
+  actionAt(x: number): Action;
   readonly kind: Uint8Array;
   /** Stage index in plan.stages (-1 unknown). */
   readonly stage: Int32Array;
@@ -82,8 +82,8 @@ export interface ActionGraph {
   /** send/recv: 1 for gradients. */
   readonly grad: Uint8Array;
   readonly bytes: Float64Array;
-  /** Weight version (-1 when absent). */
-  readonly version: Int32Array;
+  /** Weight version (-1 when absent); undefined when no action of the schedule has one. */
+  readonly version: Int32Array | undefined;
   readonly depStart: Int32Array;
   readonly deps: Int32Array;
   /** send ↔ recv partner, -1 if none. */
@@ -102,7 +102,6 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
   const offsets = new Int32Array(D + 1);
   for (let d = 0; d < D; d++) offsets[d + 1] = offsets[d]! + schedule.actions[d]!.length;
   const count = offsets[D]!;
-  const actions: Action[] = new Array(count);
   const kind = new Uint8Array(count);
   const stage = new Int32Array(count);
   const peer = new Int32Array(count).fill(-1);
@@ -129,7 +128,7 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
   const peerStage = new Int32Array(count).fill(-1);
   const grad = new Uint8Array(count);
   const bytes = new Float64Array(count);
-  const version = new Int32Array(count).fill(-1);
+  let version: Int32Array | undefined;
   let lastStageId = "";
   let lastStage = -1;
   let lastPeerId: string | undefined = "";
@@ -137,7 +136,6 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
   let i = 0;
   for (let d = 0; d < D; d++) {
     for (const a of schedule.actions[d]!) {
-      actions[i] = a;
       const kc = kindCode(a.kind);
       kind[i] = kc;
       if (a.stage !== lastStageId) {
@@ -150,7 +148,10 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
       device[i] = d;
       microBatch[i] = k;
       if (a.bytes !== undefined) bytes[i] = a.bytes;
-      if (a.version !== undefined) version[i] = a.version;
+      if (a.version !== undefined) {
+        if (!version) version = new Int32Array(count).fill(-1);
+        version[i] = a.version;
+      }
       if (kc === K_SEND || kc === K_RECV) {
         peerDevice[i] = a.peer ?? -1;
         if (a.peerStage !== lastPeerId) {
@@ -329,11 +330,15 @@ export function buildActionGraph(schedule: Schedule, plan: Plan): ActionGraph {
       }
     }
   }
+  const lists = schedule.actions;
   return {
     count,
     devices: D,
     offsets,
-    actions,
+    actionAt: (x) => {
+      const d = device[x]!;
+      return lists[d]![x - offsets[d]!]!;
+    },
     kind,
     stage,
     device,

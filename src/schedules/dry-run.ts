@@ -62,7 +62,7 @@ export function replay(g: ActionGraph, withGrid: boolean): DryRunResult {
       if (g.kind[x] === K_ALLREDUCE) {
         const members = g.groupMembers[g.group[x]!]!;
         const together = members.every((y) => {
-          const dev = g.actions[y]!.device;
+          const dev = g.actionAt(y).device;
           return next[dev] === y && ready(y);
         });
         if (!together) continue;
@@ -74,11 +74,11 @@ export function replay(g: ActionGraph, withGrid: boolean): DryRunResult {
     const busy = new Set<number>();
     for (const x of ran) {
       doneAt[x] = step;
-      const d = g.actions[x]!.device;
+      const d = g.actionAt(x).device;
       next[d]!++;
       busy.add(d);
       remaining--;
-      if (grid) grid[d]!.push(formatAction(g.actions[x]!));
+      if (grid) grid[d]!.push(formatAction(g.actionAt(x)));
     }
     if (grid) for (let d = 0; d < D; d++) if (!busy.has(d) && next[d]! < g.offsets[d + 1]!) grid[d]!.push(null);
     step++;
@@ -95,15 +95,15 @@ function blockedReport(g: ActionGraph, next: Int32Array, doneAt: Int32Array): Dr
     for (let e = g.depStart[x]!; e < g.depStart[x + 1]!; e++) {
       const y = g.deps[e]!;
       if (doneAt[y] === -1) {
-        waitsFor = `d${g.actions[y]!.device} ${formatAction(g.actions[y]!)}`;
+        waitsFor = `d${g.actionAt(y).device} ${formatAction(g.actionAt(y))}`;
         break;
       }
     }
     if (g.kind[x] === K_RECV) {
       const s = g.peer[x]!;
-      waitsFor = s < 0 ? "a send that does not exist" : `d${g.actions[s]!.device} ${formatAction(g.actions[s]!)}`;
+      waitsFor = s < 0 ? "a send that does not exist" : `d${g.actionAt(s).device} ${formatAction(g.actionAt(s))}`;
     }
-    out.push({ device: d, position: x - g.offsets[d]!, action: formatAction(g.actions[x]!), waitsFor });
+    out.push({ device: d, position: x - g.offsets[d]!, action: formatAction(g.actionAt(x)), waitsFor });
   }
   return out;
 }

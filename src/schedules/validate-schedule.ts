@@ -43,7 +43,7 @@ export function validateSchedule(schedule: Schedule, plan: Plan): ScheduleIssue[
   });
   const g = buildActionGraph(schedule, plan);
   for (const p of g.problems) {
-    const a = g.actions[p.index]!;
+    const a = g.actionAt(p.index);
     problems.push({
       device: a.device,
       step: p.index - g.offsets[a.device]!,

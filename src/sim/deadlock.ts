@@ -33,9 +33,9 @@ export function deadlockReport(p: Prepared, st: EngineState): DeadlockReport {
   const describe = (x: number): WaitingAction => {
     const w = waitsFor(x);
     return {
-      device: g.actions[x]!.device,
-      action: formatAction(g.actions[x]!),
-      waitsFor: typeof w === "string" ? w : `d${g.actions[w]!.device} ${formatAction(g.actions[w]!)}`,
+      device: g.actionAt(x).device,
+      action: formatAction(g.actionAt(x)),
+      waitsFor: typeof w === "string" ? w : `d${g.actionAt(w).device} ${formatAction(g.actionAt(w))}`,
     };
   };
   const blocked: WaitingAction[] = [];

@@ -301,9 +301,8 @@ function reverse(g: ActionGraph): { start: Int32Array; list: Int32Array } {
 /** The last reader of each (lane, version), in list order (= compute-stream order); none without versions. */
 function versionBook(g: ActionGraph, slot: Int32Array, laneCount: number): VersionBook | undefined {
   const n = g.count;
-  let any = false;
-  for (let x = 0; x < n && !any; x++) any = g.version[x]! >= 0;
-  if (!any) return undefined;
+  const version = g.version;
+  if (!version) return undefined;
   const releases = new Int32Array(n).fill(-1);
   const creates = new Int32Array(n).fill(-1);
   const createdHasRefs = new Uint8Array(n);
@@ -311,7 +310,7 @@ function versionBook(g: ActionGraph, slot: Int32Array, laneCount: number): Versi
   const lastReader = new Map<number, number>();
   const laneOf = (x: number) => Math.floor(slot[x]! / SLOT_STRIDE);
   for (let x = 0; x < n; x++) {
-    const v = g.version[x]!;
+    const v = version[x]!;
     const k = g.kind[x]!;
     if (v < 0 || k > K_R || slot[x]! < 0) continue;
     const l = laneOf(x);
@@ -320,7 +319,7 @@ function versionBook(g: ActionGraph, slot: Int32Array, laneCount: number): Versi
   }
   for (const [key, x] of lastReader) releases[x] = Math.floor(key / laneCount);
   for (let x = 0; x < n; x++) {
-    const v = g.version[x]!;
+    const v = version[x]!;
     if (g.kind[x] === K_STEP && v >= 0 && slot[x]! >= 0) {
       creates[x] = v;
       createdHasRefs[x] = lastReader.has(v * laneCount + laneOf(x)) ? 1 : 0;

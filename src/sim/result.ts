@@ -179,7 +179,7 @@ function criticalPath(p: Prepared, st: EngineState): CriticalStep[] {
   const seen = new Set<number>();
   for (let x = last; x >= 0 && !seen.has(x); x = st.cause[x]!) {
     seen.add(x);
-    const a = g.actions[x]!;
+    const a = g.actionAt(x);
     path.push({ device: a.device, action: formatAction(a), startSec: st.start[x]!, endSec: st.end[x]! });
   }
   return path.reverse();
@@ -224,7 +224,7 @@ function events(p: Prepared, st: EngineState): SimEvent[] {
   const out: SimEvent[] = [];
   for (let x = 0; x < g.count; x++) {
     if (st.state[x] !== DONE) continue;
-    const a = g.actions[x]!;
+    const a = g.actionAt(x);
     out.push({
       device: a.device,
       stream: streamName(p, x),

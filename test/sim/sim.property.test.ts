@@ -56,7 +56,7 @@ test("random plans: valid schedules, dependencies respected, work done once, mem
         for (const kind of ["F", "B"] as const) {
           const samples = new Array<number>(total).fill(0);
           for (let x = 0; x < g.count; x++) {
-            const a = g.actions[x]!;
+            const a = g.actionAt(x);
             if (a.kind !== kind || g.stage[x] !== s) continue;
             samples[a.microBatch]! += replicaSamples(
               plan.microBatch,
