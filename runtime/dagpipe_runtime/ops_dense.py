@@ -40,6 +40,14 @@ class TiedLinear(nn.Module):
 TIED_PARAM = {"embedding": "table.weight", "embedding-bag": "weight", "linear": "weight"}
 
 
+def tied_weight_shape(owner) -> tuple:
+    """Shape of the owner's tied parameter: [rows, dim] of a table, [out, in] of a linear."""
+    a = owner.attrs
+    if owner.kind == "linear":
+        return (int(a["outFeatures"]), int(a["inFeatures"]))
+    return (int(a["numEmbeddings"]), int(a["embeddingDim"]))
+
+
 class MatMul(nn.Module):
     def forward(self, a, b):
         return torch.matmul(a, b)

@@ -19,7 +19,8 @@ import torch
 
 from .data import TORCH_DTYPES, synth_input, synth_targets
 from .graph import int_upper_bound, load_graph, topological_order, value_dtypes
-from .init import init_op_params
+from .init import init_op_params, initial_value
+from .ops_dense import TIED_PARAM, tied_weight_shape
 from .ops_loss import target_spec
 from .ops_registry import OpNotRunnable, build_op
 from .stage import grad_carriers
@@ -72,6 +73,12 @@ def profile_graph(doc, device="cpu", batches=(1, 2, 4), warmup=2, reps=5, dtype=
         mod = mod.to(dtype=fdtype)
         init_op_params(mod, op, seed)
         mod = mod.to(device=device)
+        owner_id = op.attrs.get("tiedTo") if op.kind == "linear" else None
+        if owner_id:
+            # The weight belongs to another op; the op still multiplies by it, so time it with a copy.
+            owner = g.by_id[owner_id]
+            weight = initial_value(owner, TIED_PARAM[owner.kind], tied_weight_shape(owner), seed)
+            mod.tie(torch.nn.Parameter(weight.to(device=device, dtype=fdtype)))
         points = []
         for b in batches:
             args = []

@@ -11,7 +11,7 @@ from torch import nn
 from .data import synth_input, synth_targets
 from .graph import int_upper_bound, topological_order
 from .init import init_op_params, initial_value
-from .ops_dense import TIED_PARAM
+from .ops_dense import TIED_PARAM, tied_weight_shape
 from .ops_loss import target_spec
 from .ops_registry import build_op
 
@@ -62,8 +62,7 @@ class StageProgram(nn.Module):
             else:
                 key = f"tied{owner.index}"
                 if key not in self.tied_copies:
-                    shape = (int(owner.attrs["numEmbeddings"]), int(owner.attrs["embeddingDim"])) if owner.kind != "linear" else (
-                        int(owner.attrs["outFeatures"]), int(owner.attrs["inFeatures"]))
+                    shape = tied_weight_shape(owner)
                     self.tied_copies[key] = nn.Parameter(initial_value(owner, pname, shape, seed).to(float_dtype))
                     self.tied_names[key] = f"{owner_id}/{pname}"
                 weight = self.tied_copies[key]

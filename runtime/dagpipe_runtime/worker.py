@@ -79,6 +79,7 @@ def run_worker(job_path: str) -> int:
                 torch.cuda.reset_peak_memory_stats(job.torch_device)
             meter.reset_peak()
             t0 = time.perf_counter() - origin
+            c0 = time.process_time()
             loss = executor.run_iteration(it)
             if job.torch_device.startswith("cuda"):
                 torch.cuda.synchronize(job.torch_device)
@@ -86,7 +87,9 @@ def run_worker(job_path: str) -> int:
             else:
                 peak = _static_bytes(executor) + meter.peak_activation_bytes
             t1 = time.perf_counter() - origin
-            emit("iteration", rank=rank, iteration=it, loss=loss, startSec=t0, endSec=t1, peakMemBytes=peak,
+            # CPU time of this process: on a shared machine, wall time minus this shows how much it waited.
+            cpu = time.process_time() - c0
+            emit("iteration", rank=rank, iteration=it, loss=loss, startSec=t0, endSec=t1, cpuSec=cpu, peakMemBytes=peak,
                  activationPeakBytes=meter.peak_activation_bytes)
             if every > 0 and (it + 1) % every == 0:
                 save_checkpoint(job, executor, rank, it + 1, comm.barrier)

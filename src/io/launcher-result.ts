@@ -12,6 +12,8 @@ export interface IterationRecord {
   readonly sec: number;
   /** Peak memory of each rank during this iteration (bytes). */
   readonly peakMemBytes: readonly number[];
+  /** CPU seconds each rank's process used in this iteration (all its threads). */
+  readonly cpuSec: readonly number[];
 }
 
 interface Partial {
@@ -46,6 +48,7 @@ export class IterationCollector {
       loss: losses.length > 0 ? losses.reduce((a, b) => a + b, 0) : null,
       sec: end - start,
       peakMemBytes: evs.map((e) => Number(e["peakMemBytes"] ?? 0)),
+      cpuSec: evs.map((e) => Number(e["cpuSec"] ?? 0)),
     };
     this.records.push(rec);
     return rec;
