@@ -4,7 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { createCostModel } from "../../src/cost/create-cost-model.js";
 import { stageMemory } from "../../src/cost/stage-memory.js";
+import { buildZooModel } from "../../src/models/zoo.js";
 import { chainPlan, planFromGroups } from "../../src/plan/build-plan.js";
 import type { ScheduleKind } from "../../src/plan/types.js";
 import { simulatePlan } from "../../src/sim/simulate.js";
@@ -161,4 +163,25 @@ test("interleaved: device 0 peaks at 2(p−1) + (v−1)p + 1 chunk activations, 
     // One chunk is one 64×64 linear: 128 saved bytes per sample.
     assert.equal(r.devices[0]!.peakBreakdown.activations / 128, 2 * (p - 1) + (v - 1) * p + 1, `p=${p} v=${v}`);
   }
+});
+
+test("the zoo's CANDLE-Uno with GraphPipe's shipped plan (4 branch stages → branch 5 + concat → top MLP)", () => {
+  const graph = buildZooModel("candle-uno", ["--branches", "5", "--width", "256", "--features", "256"]);
+  const ids = graph.ops.map((op) => op.id);
+  const branch = (b: number) => ids.filter((id) => id.startsWith(`branch${b}.`));
+  const groups = [branch(0), branch(1), branch(2), branch(3), [...branch(4), "concat"]];
+  groups.push(ids.filter((id) => !groups.flat().includes(id)));
+  const plan = planFromGroups(graph, groups, { microBatch: 64, microBatches: 8, schedule: "dag-1f1b" });
+  const v100 = testCluster({ devicesPerNode: 8, intra: { bytesPerSec: 25e9, latencySec: 5e-6 } });
+  const r = simulatePlan(plan, graph, v100, createCostModel(v100.device, { graph }));
+  assert.equal(r.status, "ok");
+  assert.deepEqual(
+    r.stages.map((s) => s.warmup),
+    [3, 3, 3, 3, 2, 1],
+  );
+  assert.deepEqual(
+    r.stages.map((s) => s.peakInFlightSamples),
+    [192, 192, 192, 192, 128, 64],
+  );
+  assert.ok(r.iterationSec > 0 && r.samplesPerSec > 0);
 });
