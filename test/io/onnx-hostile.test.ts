@@ -170,6 +170,16 @@ describe("wrong graphs", () => {
     ]);
   });
 
+  it("an operator asked to make an absurdly large tensor", () => {
+    const bytes = modelBytes({
+      nodes: [node("Expand", ["x", "s"], ["y"])],
+      inputs: [valueInfo("x", [1, 8])],
+      outputs: [valueInfo("y", [1, 8])],
+      initializers: [tensor("s", [4], 7, [2 ** 20, 2 ** 20, 2 ** 20, 8])],
+    });
+    assert.deepEqual(codesAndPaths(issuesOf(bytes)), [{ code: "bad-number", path: ["graph", "node", 0] }]);
+  });
+
   it("a Reshape to a size that does not hold the elements", () => {
     const bytes = modelBytes({
       nodes: [node("Reshape", ["x", "s"], ["y"])],

@@ -13,14 +13,19 @@ import type { Issue, PathSegment } from "../../util/issues.js";
 import { outputBatchAxis } from "./batch-axis.js";
 import { readConstTensor, readDims } from "./const-tensor.js";
 import { constantValue } from "./constant-node.js";
+import { checkDeclared, readDeclaredShapes } from "./declared-shapes.js";
 import type { GraphProto, NodeProto } from "./generated/onnx_pb.js";
+import { readGraphInputs } from "./graph-inputs.js";
 import { orderGraph } from "./graph-order.js";
 import { InferCtx, type OpRule, type RuleOut, type TensorInfo, UnknownShape } from "./infer/context.js";
-import { SHAPE_ONLY_OPS } from "./infer/layout.js";
 import { ruleFor } from "./infer/rules.js";
+import { SHAPE_ONLY_OPS } from "./infer/shape-ops.js";
 import { NodeAttrs, NodeError } from "./node-attrs.js";
 import { isFloatType } from "./tensor-types.js";
-import { type Declared, readDeclared, resolveDims } from "./value-info.js";
+import { resolveDims } from "./value-info.js";
+
+/** More elements than any tensor of a trainable model; beyond it numbers stop being exact in a double. */
+const MAX_ELEMENTS = 2 ** 48;
 
 export interface AnalyzeOptions {
   /** Values for symbolic dimensions other than the batch (e.g. `{ sequence: 512 }`); unset ones are 1. */
@@ -159,97 +164,9 @@ export function analyzeOnnx(
     }
   });
 
-  // Graph inputs that are not initializers carry data: the batch is their axis 0.
-  const declaredInputs: Declared[] = [];
-  graph.input.forEach((vi, i) => {
-    if (t.tensors.has(vi.name)) return; // IR < 4 lists initializers among the inputs
-    const d = readDeclared(vi, file, ["graph", "input", i], issues);
-    if (!d) {
-      issues.push({
-        code: "unsupported",
-        message: `graph input ${JSON.stringify(vi.name)} is not a tensor with a declared type`,
-        file,
-        path: ["graph", "input", i],
-        expected: "tensor_type",
-      });
-      return;
-    }
-    declaredInputs.push(d);
-  });
-  const first = declaredInputs.find((d) => d.dims && d.dims.length > 0)?.dims?.[0];
-  const batchSymbol = typeof first === "object" ? first.symbol : undefined;
-  const batch = typeof first === "number" && first >= 1 ? first : 1;
-  // Symbolic dimensions other than the batch get a value once (the same symbol keeps it everywhere): the
-  // caller's, else the usual size of the role the axis plays, flagged as a guess.
-  const symbolValues = new Map<string, { value: number; guessed: boolean }>();
-  const resolve = (symbol: string, axis: number, rank: number, elem: number, where: readonly PathSegment[]) => {
-    if (axis === 0 && (symbol === batchSymbol || symbol === "?")) return { value: batch, guessed: false };
-    const known = symbolValues.get(symbol);
-    if (known) return known;
-    const given = options.dims?.[symbol];
-    const typical = typicalSize(rank, axis, elem);
-    const chosen = given !== undefined ? { value: given, guessed: false } : { value: typical.value, guessed: true };
-    symbolValues.set(symbol, chosen);
-    if (given === undefined) {
-      warnings.push({
-        code: "unsupported",
-        message: `symbolic dimension ${JSON.stringify(symbol)} has no value; taken as ${typical.value} (${typical.role}); export with fixed shapes to plan the real size`,
-        file,
-        path: where,
-        expected: "a fixed size",
-        got: symbol,
-      });
-    }
-    return chosen;
-  };
-  const inputs: AnalyzedTensor[] = [];
-  for (const d of declaredInputs) {
-    if (d.bad) {
-      t.tensors.set(d.name, { name: d.name, elemType: d.elemType, isConst: false });
-      continue;
-    }
-    if (!d.dims) {
-      issues.push({
-        code: "missing-field",
-        message: `graph input ${JSON.stringify(d.name)} declares no shape`,
-        file,
-        path: d.path,
-        expected: "a shape",
-      });
-      continue;
-    }
-    let guessedDims = false;
-    const rank = d.dims.length;
-    const shape =
-      resolveDims(d.dims, (sym, axis) => {
-        const r = resolve(sym, axis, rank, d.elemType, d.path);
-        guessedDims ||= r.guessed;
-        return r.value;
-      }) ?? [];
-    const d0 = d.dims[0];
-    const batched = shape.length > 0 && (d0 === batch || (typeof d0 === "object" && d0.symbol === batchSymbol));
-    const info: AnalyzedTensor = {
-      name: d.name,
-      elemType: d.elemType,
-      shape,
-      isConst: false,
-      ...(batched ? { batchAxis: 0 } : {}),
-      // A guessed size may not fit the operators (a pooling window larger than the guess): not the file's fault.
-      ...(guessedDims ? { guessed: true } : {}),
-    };
-    t.tensors.set(d.name, info);
-    inputs.push(info);
-  }
-
-  const declared = new Map<string, Declared>();
-  graph.valueInfo.forEach((vi, i) => {
-    const d = readDeclared(vi, file, ["graph", "value_info", i], issues);
-    if (d && !d.bad) declared.set(d.name, d);
-  });
-  graph.output.forEach((vi, i) => {
-    const d = readDeclared(vi, file, ["graph", "output", i], issues);
-    if (d && !d.bad) declared.set(d.name, d);
-  });
+  const { inputs, batch, batchSymbol, resolve } = readGraphInputs(graph, t.tensors, file, options, issues, warnings);
+  for (const info of inputs) t.tensors.set(info.name, info);
+  const declared = readDeclaredShapes(graph, file, issues);
 
   const { order } = orderGraph(graph.node, new Set(t.tensors.keys()), file, issues);
   const claimed = new Set<string>();
@@ -274,7 +191,20 @@ export function analyzeOnnx(
         const c = constantValue(node.attribute, file, nodePath, issues);
         outs = c ? [{ shape: c.dims, elemType: c.elemType, ...(c.values ? { values: c.values } : {}) }] : [];
       } else if (rule) {
-        outs = rule.infer(ctx);
+        const produced = rule.infer(ctx);
+        for (const o of produced) {
+          const n = o.shape.reduce((a, b) => a * b, 1);
+          if (!(n <= MAX_ELEMENTS)) {
+            throw new NodeError(
+              `${node.opType} would produce a tensor of ${n} elements`,
+              "bad-number",
+              [],
+              `at most 2^48 elements`,
+              `[${o.shape.join(", ")}]`,
+            );
+          }
+        }
+        outs = produced;
       } else {
         const seen = unknownOps.get(`${node.domain}:${node.opType}`);
         unknownOps.set(`${node.domain}:${node.opType}`, { count: (seen?.count ?? 0) + 1, first: seen?.first ?? index });
@@ -388,51 +318,10 @@ export function analyzeOnnx(
   };
 }
 
-/** The usual size of a symbolic axis by the role its position suggests (NCHW image side, token sequence). */
-function typicalSize(rank: number, axis: number, elem: number): { value: number; role: string } {
-  if (isFloatType(elem) && rank === 4 && axis >= 2) return { value: 224, role: "the usual image side" };
-  if (axis === 1 && (rank === 2 || rank === 3)) return { value: 512, role: "the usual sequence length" };
-  return { value: 1, role: "its role is unknown" };
-}
-
 function mostCommon(values: readonly number[]): number | undefined {
   const counts = new Map<number, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   let best: number | undefined;
   for (const [v, c] of counts) if (best === undefined || c > (counts.get(best) ?? 0)) best = v;
   return best;
-}
-
-/**
- * Declared shapes (value_info, graph outputs) against inferred ones. A concrete declared dim that
- * differs is a self-contradictory file, unless the inferred shape was guessed after an unknown operator.
- */
-function checkDeclared(
-  declared: ReadonlyMap<string, Declared>,
-  tensors: ReadonlyMap<string, AnalyzedTensor>,
-  batch: number,
-  batchSymbol: string | undefined,
-  file: string,
-  issues: Issue[],
-  warnings: Issue[],
-): void {
-  for (const d of declared.values()) {
-    const got = tensors.get(d.name);
-    if (!d.dims || !got?.shape) continue;
-    const dims = d.dims;
-    const inferred = got.shape;
-    const differs =
-      dims.length !== inferred.length ||
-      dims.some((dim, i) => typeof dim === "number" && dim !== inferred[i] && !(i === got.batchAxis && dim === batch));
-    if (!differs) continue;
-    const show = dims.map((x) => (typeof x === "number" ? String(x) : x.symbol === batchSymbol ? "batch" : x.symbol));
-    (got.guessed ? warnings : issues).push({
-      code: "shape-mismatch",
-      message: `${JSON.stringify(d.name)} is declared [${show.join(", ")}] but its operator produces [${inferred.join(", ")}]`,
-      file,
-      path: [...d.path],
-      expected: `[${inferred.join(", ")}]`,
-      got: `[${show.join(", ")}]`,
-    });
-  }
 }

@@ -4,12 +4,14 @@ import { CONV_POOL_RULES } from "./conv-pool.js";
 import { DENSE_RULES } from "./dense.js";
 import { ELEMENTWISE_RULES } from "./elementwise.js";
 import { LAYOUT_RULES } from "./layout.js";
+import { SHAPE_RULES } from "./shape-ops.js";
 
 export const OP_RULES: Readonly<Record<string, OpRule>> = {
   ...ELEMENTWISE_RULES,
   ...CONV_POOL_RULES,
   ...DENSE_RULES,
   ...LAYOUT_RULES,
+  ...SHAPE_RULES,
 };
 
 export function ruleFor(domain: string, opType: string): OpRule | undefined {
@@ -18,4 +20,4 @@ export function ruleFor(domain: string, opType: string): OpRule | undefined {
 }
 
 export { InferCtx, type OpRule, type RuleOut, type TensorInfo, UnknownShape } from "./context.js";
-export { SHAPE_ONLY_OPS } from "./layout.js";
+export { SHAPE_ONLY_OPS } from "./shape-ops.js";
