@@ -52,6 +52,16 @@ describe("real exported CNNs", () => {
     });
   }
 
+  it("all forward FLOPs (element-wise ops too) halved: within 3 % of the published MACs for ResNet-18 and GoogLeNet", () => {
+    // Published MACs count convolutions and linears only. ResNet-18 and GoogLeNet are dominated by them;
+    // MobileNetV2's cheap depthwise convolutions leave its BatchNorms and ReLU6s a tenth of the total.
+    const ratio = (name: string) =>
+      sum(loadFixture(name), (op) => op.fwdFlopsPerSample) / 2 / (EXPECTED[name]?.published?.macs ?? 1);
+    assert.ok(Math.abs(ratio("resnet18") - 1) < 0.03, String(ratio("resnet18")));
+    assert.ok(Math.abs(ratio("googlenet") - 1) < 0.03, String(ratio("googlenet")));
+    assert.ok(ratio("mobilenet_v2") > 1.05 && ratio("mobilenet_v2") < 1.15, String(ratio("mobilenet_v2")));
+  });
+
   it("resnet18 maps every node onto a kind (no opaque ops) and keeps the 20 BatchNorms of a training graph", () => {
     const g = loadFixture("resnet18");
     const kinds = new Map<string, number>();
