@@ -70,7 +70,7 @@ export const bench: Bench = {
       const lowered = loweredScheduleOf(plan, graph);
       const actions = lowered.actions.reduce((a, l) => a + l.length, 0);
       let status = "";
-      const sim = best(5, () => {
+      const sim = best(7, () => {
         status = simulate(lowered, { plan, graph, cluster, cost }).status;
       });
       const e2e = best(3, () => {

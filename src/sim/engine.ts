@@ -5,7 +5,8 @@
  * depends on has finished (schedules/action-graph.ts). Compute and all-reduce then take their duration (an
  * all-reduce once every replica has reached it). A send and its receive each occupy their stream from when
  * they are posted; the transfer starts once both are posted (rendezvous), flows over its links sharing their
- * bandwidth with the other transfers on them, and both ends finish one latency after the last byte.
+ * bandwidth with the other transfers on them, and both ends finish one latency after the last byte (the
+ * message holds its links until it has arrived, so an unshared transfer costs one event).
  * Memory changes at starts and ends (prepare.ts). Fault events remove a device: if it still has work, the
  * run stops there. The loop ends when no event is left; unfinished actions then mean a deadlock.
  */
@@ -162,7 +163,9 @@ export function runEngine(
     if (r > 0) remaining[t] = Math.max(0, remaining[t]! - r * (now - lastUpdate[t]!));
     lastUpdate[t] = now;
   };
+  // A transfer whose bytes are all through (only its latency left) keeps its end time when links re-share.
   const reschedule = (t: number) => {
+    if (remaining[t] === 0 && due[t]! >= 0) return;
     let r = Number.POSITIVE_INFINITY;
     const a = linkA[t]!;
     const b = linkB[t]!;
@@ -172,7 +175,8 @@ export function runEngine(
     if (c >= 0) r = Math.min(r, linkBw[c]! / active[c]!.length);
     if (r === rate[t] && due[t]! >= 0) return;
     rate[t] = r;
-    const at = now + remaining[t]! / r;
+    // The message holds its links until it has arrived: last byte + latency (one event per transfer).
+    const at = now + remaining[t]! / r + p.xferLatency[t]!;
     due[t] = at;
     heap.push(at, t * 4 + EV_BYTES);
   };
@@ -318,12 +322,12 @@ export function runEngine(
     } else if (type === EV_BYTES) {
       if (due[x] !== now) continue; // superseded by a later reschedule
       due[x] = -2;
-      progress(x);
       rate[x] = 0;
       unlink(linkA[x]!, x);
       unlink(linkB[x]!, x);
       unlink(linkC[x]!, x);
-      heap.push(now + p.xferLatency[x]!, x * 4 + EV_XFER_END);
+      finish(p.xferSend[x]!);
+      finish(p.xferRecv[x]!);
     } else if (type === EV_XFER_END) {
       finish(p.xferSend[x]!);
       finish(p.xferRecv[x]!);
