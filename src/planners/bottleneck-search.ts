@@ -24,6 +24,8 @@ export interface SearchSettings {
   readonly tolerance?: number;
   /** Called after every DP probe. */
   readonly onProbe?: (probe: { tau: number; feasible: boolean; evaluations: number }) => void;
+  /** Only plans whose stage graph has at most this many stages on a path (default: any). */
+  readonly maxDepth?: number;
 }
 
 /** The TPS of each stage of a solution (with its recompute choice) under the model; the max is the objective. */
@@ -46,11 +48,12 @@ export function probe(
   ctx: StageContext,
   devices: number,
   tau: number,
+  maxDepth = Number.POSITIVE_INFINITY,
 ): { solution?: PartitionSolution; evaluations: number } {
   const dp = new TreeDp(p, tree, ctx, tau, devices);
-  const used = dp.rootDevices();
+  const used = dp.rootDevices(maxDepth);
   if (used > devices) return { evaluations: dp.evaluations };
-  const stages = dp.rootStages();
+  const stages = dp.rootStages(maxDepth);
   return {
     solution: { stages, bottleneckSec: bottleneckOf(p, ctx, stages), devicesUsed: used },
     evaluations: dp.evaluations,
@@ -78,42 +81,171 @@ export function minimizeBottleneck(
   ctx: StageContext,
   settings: SearchSettings,
 ): PartitionSolution | undefined {
-  const K = settings.devices;
-  const tol = settings.tolerance ?? 1e-3;
-  const run = (tau: number) => {
-    const r = probe(p, tree, ctx, K, tau);
-    settings.onProbe?.({ tau, feasible: r.solution !== undefined, evaluations: r.evaluations });
-    return r.solution;
-  };
-  const lb = bottleneckLowerBound(p, ctx, K);
-  // Beyond this target no stage can miss it: every probe above is the memory-only problem.
-  const kFull = p.sampleSizes.indexOf(ctx.microBatch);
-  let ceiling = 0;
-  for (let u = 0; u < p.units.count; u++) ceiling += p.timeSec[kFull]![u]! + p.fwdSec[kFull]![u]!;
-  ceiling = (ceiling / ctx.microBatch) * 4 + lb;
-  // Half the bound as the proven-infeasible end: the bound assumes sub-linear speed-up of smaller batches,
-  // which a measured profile may break slightly.
-  let lo = lb * 0.5;
-  let tau = lb * 1.25;
-  let best = lb > 0 ? run(tau) : undefined;
-  while (!best) {
-    if (tau >= ceiling || lb === 0) {
-      best = run(Number.POSITIVE_INFINITY);
-      if (!best) return undefined;
-      break;
+  return new BottleneckSearch(p, tree, ctx, settings).best(settings.maxDepth ?? Number.POSITIVE_INFINITY);
+}
+
+interface Probe {
+  readonly tau: number;
+  /** Fewest devices per depth bound at this τ (root V). */
+  readonly V: Int32Array;
+  readonly W: number;
+  /** Kept for feasible probes (to read their plans); dropped for infeasible ones and old ones (memory). */
+  dp?: TreeDp;
+}
+
+/** DP runs kept for reading plans (each holds the memo tables of a whole probe). */
+const KEPT_PROBES = 6;
+
+/**
+ * Binary searches on τ for one or several depth bounds, sharing probes: one DP run at τ answers "feasible?"
+ * for every depth bound at once (the root's V array), so the searches for shallower plans start from brackets
+ * the earlier ones already established.
+ */
+export class BottleneckSearch {
+  private readonly probes: Probe[] = [];
+  private readonly K: number;
+  private readonly tol: number;
+  private readonly lb: number;
+  private readonly ceiling: number;
+
+  constructor(
+    readonly p: PlanningProblem,
+    readonly tree: PlanTree,
+    readonly ctx: StageContext,
+    readonly settings: SearchSettings,
+  ) {
+    this.K = settings.devices;
+    this.tol = settings.tolerance ?? 1e-3;
+    this.lb = bottleneckLowerBound(p, ctx, this.K);
+    // Beyond this target no stage can miss it: every probe above is the memory-only problem.
+    const kFull = p.sampleSizes.indexOf(ctx.microBatch);
+    let ceiling = 0;
+    for (let u = 0; u < p.units.count; u++) ceiling += p.timeSec[kFull]![u]! + p.fwdSec[kFull]![u]!;
+    this.ceiling = (ceiling / ctx.microBatch) * 4 + this.lb;
+  }
+
+  /** Depth bound index into V (capped at the DP's W). */
+  private cap(maxDepth: number): number {
+    return Math.max(1, Math.min(maxDepth, Math.max(1, Math.min(this.K, this.ctx.microBatches))));
+  }
+
+  private run(tau: number): Probe {
+    const hit = this.probes.find((q) => q.tau === tau);
+    if (hit) return hit;
+    const dp = new TreeDp(this.p, this.tree, this.ctx, tau, this.K);
+    const V = Int32Array.from(dp.solve(this.tree.root, 0).V);
+    const probe: Probe = { tau, V, W: dp.W };
+    if (V[dp.W]! <= this.K) {
+      probe.dp = dp;
+      const kept = this.probes.filter((q) => q.dp !== undefined).sort((a, b) => a.tau - b.tau);
+      for (const q of kept.slice(KEPT_PROBES - 1)) q.dp = undefined;
     }
-    lo = tau;
-    tau = Math.min(ceiling, tau * 4);
-    best = run(tau);
+    this.probes.push(probe);
+    this.settings.onProbe?.({ tau, feasible: V[dp.W]! <= this.K, evaluations: dp.evaluations });
+    return probe;
   }
-  let hi = best.bottleneckSec;
-  while (hi > lo * (1 + tol) && hi > 0) {
-    const mid = Math.sqrt(lo * hi);
-    const s = run(mid);
-    if (s && s.bottleneckSec <= hi) {
-      best = s;
-      hi = Math.min(mid, s.bottleneckSec);
-    } else lo = mid;
+
+  private feasible(q: Probe, cap: number): boolean {
+    return q.V[Math.min(cap, q.W)]! <= this.K;
   }
+
+  private solutionAt(q: Probe, cap: number): PartitionSolution {
+    const dp = q.dp ?? new TreeDp(this.p, this.tree, this.ctx, q.tau, this.K);
+    const stages = dp.rootStages(cap);
+    return {
+      stages,
+      bottleneckSec: bottleneckOf(this.p, this.ctx, stages),
+      devicesUsed: q.V[Math.min(cap, q.W)]!,
+    };
+  }
+
+  /**
+   * The plan with the smallest bottleneck among those of depth ≤ maxDepth (within the tolerance), or undefined.
+   * `limitSec`: give up (undefined) when no plan of that depth meets this bottleneck.
+   */
+  best(maxDepth: number, limitSec = Number.POSITIVE_INFINITY, tolerance = this.tol): PartitionSolution | undefined {
+    const cap = this.cap(maxDepth);
+    // Bracket from earlier probes: the largest infeasible τ, the smallest feasible one.
+    let lo = this.lb * 0.5;
+    let hiProbe: Probe | undefined;
+    for (const q of this.probes) {
+      if (this.feasible(q, cap)) {
+        if (!hiProbe || q.tau < hiProbe.tau) hiProbe = q;
+      } else if (q.tau > lo) lo = q.tau;
+    }
+    if (!hiProbe && Number.isFinite(limitSec)) {
+      const q = this.run(limitSec);
+      if (!this.feasible(q, cap)) return undefined;
+      hiProbe = q;
+    }
+    if (!hiProbe) {
+      let tau = Math.max(lo, this.lb) * 1.25;
+      if (this.lb === 0) tau = Number.POSITIVE_INFINITY;
+      for (;;) {
+        const q = this.run(tau);
+        if (this.feasible(q, cap)) {
+          hiProbe = q;
+          break;
+        }
+        if (!Number.isFinite(tau)) return undefined;
+        lo = tau;
+        tau = tau * 4 >= this.ceiling ? Number.POSITIVE_INFINITY : tau * 4;
+      }
+    }
+    let best = this.solutionAt(hiProbe, cap);
+    let hi = Math.min(hiProbe.tau, best.bottleneckSec);
+    while (hi > lo * (1 + tolerance) && hi > 0) {
+      const mid = Math.sqrt(lo * hi);
+      const q = this.run(mid);
+      if (this.feasible(q, cap)) {
+        const s = this.solutionAt(q, cap);
+        if (s.bottleneckSec <= best.bottleneckSec) best = s;
+        hi = Math.min(mid, s.bottleneckSec);
+      } else lo = mid;
+    }
+    return best;
+  }
+
+  /**
+   * Shallower alternatives to the best plan: for each depth bound below its depth, the best plan of that
+   * depth if its estimated 1F1B iteration, (m + depth − 1) × bottleneck, could beat the deepest plan's by the
+   * estimate (the simulator decides). Searched with a coarser tolerance; at most `maxSearches` bounds.
+   */
+  shallower(deepest: PartitionSolution, maxSearches = 6): PartitionSolution[] {
+    const m = this.ctx.microBatches;
+    const depth = solutionDepth(this.p, deepest.stages);
+    const out: PartitionSolution[] = [];
+    let searches = 0;
+    for (let c = depth - 1; c >= 1 && searches < maxSearches; c--) {
+      const limit = (deepest.bottleneckSec * (m + depth - 1)) / (m + c - 1);
+      if (limit <= deepest.bottleneckSec * (1 + 1e-3)) break;
+      searches++;
+      const s = this.best(c, limit, 1e-2);
+      if (s && s.bottleneckSec <= limit) out.push(s);
+    }
+    return out;
+  }
+}
+
+/** Stages on the longest path of a solution's stage graph (unit edges). */
+export function solutionDepth(p: PlanningProblem, stages: readonly StagePick[]): number {
+  const stageOf = new Int32Array(p.units.count).fill(-1);
+  stages.forEach((s, i) => {
+    for (const u of s.units) stageOf[u] = i;
+  });
+  const succ = stages.map(() => new Set<number>());
+  for (let u = 0; u < p.units.count; u++) {
+    for (const v of p.units.succs[u]!) if (stageOf[u] !== stageOf[v]) succ[stageOf[u]!]!.add(stageOf[v]!);
+  }
+  const depth = new Int32Array(stages.length);
+  const visit = (i: number): number => {
+    if (depth[i]! > 0) return depth[i]!;
+    let d = 1;
+    for (const j of succ[i]!) d = Math.max(d, 1 + visit(j));
+    depth[i] = d;
+    return d;
+  };
+  let best = 0;
+  for (let i = 0; i < stages.length; i++) best = Math.max(best, visit(i));
   return best;
 }

@@ -18,7 +18,7 @@ export function planGraph(req: PlannerRequest): PlanResult {
     return { ok: false, planner: "graph", reason: `no micro-batch size divides the batch ${req.batch}` };
   const p = buildProblem(req.graph, req.cost, sizes[sizes.length - 1]!);
   const tree = buildPlanTree(p, req.exactPairLimit ?? DEFAULT_EXACT_PAIR_LIMIT);
-  const spec: TreeSearchSpec = { planner: "graph", schedule: "dag-1f1b", extraWeightVersions: 0 };
+  const spec: TreeSearchSpec = { planner: "graph", schedule: "dag-1f1b", extraWeightVersions: 0, rankWarmupTwin: true };
   const candidates = searchCandidates(req, p, tree, spec, { done: 0, total: sizes.length });
   if (candidates.length === 0) {
     const least = leastMemory(req, p, tree, spec);

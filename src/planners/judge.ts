@@ -15,8 +15,15 @@ export function simulationJudge(cluster: Cluster): PlanJudge {
     return {
       iterationSec: r.iterationSec,
       samplesPerSec: r.status === "ok" ? r.samplesPerSec : 0,
-      peakMemBytes: r.devices.map((d) => d.peakMemBytes),
+      peakMemBytes: peaksByDevice(r.devices),
       fits: r.status === "ok" && r.fits,
     };
   };
+}
+
+/** Peaks indexed by device id (devices the simulation did not report: 0). */
+function peaksByDevice(devices: readonly { readonly device: number; readonly peakMemBytes: number }[]): number[] {
+  const out = new Array<number>(devices.reduce((a, d) => Math.max(a, d.device + 1), 0)).fill(0);
+  for (const d of devices) out[d.device] = d.peakMemBytes;
+  return out;
 }

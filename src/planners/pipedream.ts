@@ -110,5 +110,7 @@ function candidateOf(
     schedule: "1f1b",
     solution: { stages: picks, bottleneckSec, devicesUsed: plannedDevices(req) },
     plan,
+    lowerBoundSec: m * slowest,
+    estimateSec: (m + picks.length - 1) * bottleneckSec * b,
   };
 }

@@ -65,14 +65,14 @@ export class TreeDp {
     this.W = Math.max(1, Math.min(devices, ctx.microBatches));
   }
 
-  /** Fewest devices for the whole graph (any depth), or INF. */
-  rootDevices(): number {
-    return this.solve(this.tree.root, 0).V[this.W]!;
+  /** Fewest devices for the whole graph with every stage's depth ≤ maxDepth (default: any), or INF. */
+  rootDevices(maxDepth = this.W): number {
+    return this.solve(this.tree.root, 0).V[Math.min(this.W, maxDepth)]!;
   }
 
-  rootStages(): StagePick[] {
+  rootStages(maxDepth = this.W): StagePick[] {
     const out: StagePick[] = [];
-    this.solve(this.tree.root, 0).collect(this.W, out);
+    this.solve(this.tree.root, 0).collect(Math.min(this.W, maxDepth), out);
     return out;
   }
 

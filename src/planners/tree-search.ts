@@ -6,11 +6,10 @@
  */
 import { type CostModel, DEFAULT_OPTIMIZER } from "../cost/types.js";
 import type { Graph } from "../graph/types.js";
-import { buildStageGraph, depthToSink } from "../plan/stage-graph.js";
 import type { Plan, ScheduleKind } from "../plan/types.js";
 import { validatePlan } from "../plan/validate-plan.js";
 import { assemblePlan } from "./assemble.js";
-import { minimizeBottleneck, type PartitionSolution, probe } from "./bottleneck-search.js";
+import { BottleneckSearch, type PartitionSolution, probe, solutionDepth } from "./bottleneck-search.js";
 import type { PlanTree } from "./plan-tree.js";
 import { microBatchCandidates, type PlanningProblem } from "./problem.js";
 import { relayChain, relayCost } from "./relay.js";
@@ -25,6 +24,8 @@ export interface TreeSearchSpec {
   readonly extraWeightVersions: number;
   /** Chain plans keep the search's stage order (their pipeline order). */
   readonly keepOrder?: boolean;
+  /** Also offer every stage DAG under 1F1B (warm-up by topological rank) besides the schedule above. */
+  readonly rankWarmupTwin?: boolean;
 }
 
 export interface Candidate {
@@ -99,8 +100,14 @@ export function contextFor(
   });
 }
 
+/**
+ * Most micro-batches per iteration a default candidate may have: beyond it the pipeline bubble is already
+ * negligible, smaller micro-batches only lose kernel efficiency, and simulating them costs time ∝ the count.
+ */
+export const MAX_MICRO_BATCHES = 1024;
+
 export function microBatchSizes(req: PlannerRequest): number[] {
-  const all = req.microBatchSizes ?? microBatchCandidates(req.batch);
+  const all = req.microBatchSizes ?? microBatchCandidates(req.batch).filter((b) => req.batch / b <= MAX_MICRO_BATCHES);
   return all.filter((b) => b >= 1 && b <= req.batch && req.batch % b === 0).sort((a, b) => a - b);
 }
 
@@ -117,30 +124,34 @@ export function searchCandidates(
   for (const b of microBatchSizes(req)) {
     req.onProgress?.({ planner: spec.planner, phase: `micro-batch ${b}`, done: progress.done, total: progress.total });
     const ctx = contextFor(req, p, spec, b);
-    const solution = minimizeBottleneck(p, tree, ctx, {
-      devices: K,
-      tolerance: req.tolerance ?? 1e-3,
-    });
+    const search = new BottleneckSearch(p, tree, ctx, { devices: K, tolerance: req.tolerance ?? 1e-3 });
+    const deepest = search.best(Number.POSITIVE_INFINITY);
     progress.done++;
-    if (!solution) continue;
-    const plan = assemblePlan(p, solution.stages, {
-      microBatch: b,
-      microBatches: req.batch / b,
-      schedule: spec.schedule,
-      optimizer: req.optimizer ?? DEFAULT_OPTIMIZER,
-      devices: K,
-      devicesPerNode: req.cluster.devicesPerNode,
-      ...(spec.keepOrder ? { keepOrder: true } : {}),
-    });
-    const depth = Math.max(...depthToSink(buildStageGraph(plan)));
-    const candidate: Candidate = {
-      microBatch: b,
-      schedule: spec.schedule,
-      solution,
-      plan,
-      ...iterationBounds(p, ctx, solution.stages, spec.keepOrder ? plan.stages.length : depth, solution.bottleneckSec),
-    };
-    out.push(spec.keepOrder ? relayed(req, candidate) : candidate);
+    if (!deepest) continue;
+    for (const solution of [deepest, ...search.shallower(deepest)]) {
+      const plan = assemblePlan(p, solution.stages, {
+        microBatch: b,
+        microBatches: req.batch / b,
+        schedule: spec.schedule,
+        optimizer: req.optimizer ?? DEFAULT_OPTIMIZER,
+        devices: K,
+        devicesPerNode: req.cluster.devicesPerNode,
+        ...(spec.keepOrder ? { keepOrder: true } : {}),
+      });
+      const depth = spec.keepOrder ? plan.stages.length : solutionDepth(p, solution.stages);
+      const candidate: Candidate = {
+        microBatch: b,
+        schedule: spec.schedule,
+        solution,
+        plan,
+        ...iterationBounds(p, ctx, solution.stages, depth, solution.bottleneckSec),
+      };
+      out.push(spec.keepOrder ? relayed(req, candidate) : candidate);
+      // The same stage DAG under 1F1B's rank warm-ups: more micro-batches in flight, more slack for transfers.
+      if (spec.rankWarmupTwin && plan.stages.length > 1) {
+        out.push({ ...candidate, schedule: "1f1b", plan: { ...plan, schedule: "1f1b" } });
+      }
+    }
   }
   return out;
 }
