@@ -72,6 +72,7 @@ def main(argv=None):
     pr.add_argument("--reps", type=int, default=5)
     pr.add_argument("--threads", type=int, default=1)
     pr.add_argument("--dtype", default="float32")
+    pr.add_argument("--timer", default="auto", choices=["auto", "wall", "cpu"])
     c = sub.add_parser("check-ops")
     c.add_argument("--graph", required=True, action="append", help="graph JSON file (repeatable)")
     args = p.parse_args(argv)

@@ -8,7 +8,10 @@ On CUDA every timed region ends with torch.cuda.synchronize(). `input` ops cost 
 
 From each backward time the cost of an empty autograd call (measured once, same way) is subtracted: a
 stage runs ONE backward call for all its ops, not one per op, so that fixed cost is not part of any op.
-Writes {"device", "threads", "dtype", "autogradCallSec", "ops": {id: {"points": [{microBatch, fwdSec, bwdSec}]}}}.
+Timer (`--timer`): on a CPU with one torch thread, this process's CPU time by default (robust to other jobs on
+the machine; see pick_clock), else wall time.
+Writes {"device", "threads", "dtype", "timer", "autogradCallSec", "ops": {id: {"points": [{microBatch, fwdSec,
+bwdSec}]}}}.
 """
 
 import json
@@ -31,36 +34,46 @@ def _sync(device):
         torch.cuda.synchronize(device)
 
 
-def _median_time(fn, warmup, reps, device, setup=None):
+def _median_time(fn, warmup, reps, device, setup=None, clock=time.perf_counter):
     samples = []
     for i in range(warmup + reps):
         state = setup() if setup else None
         _sync(device)
-        t0 = time.perf_counter()
+        t0 = clock()
         fn(state)
         _sync(device)
         if i >= warmup:
-            samples.append(time.perf_counter() - t0)
+            samples.append(clock() - t0)
     return statistics.median(samples)
 
 
-def _autograd_call_sec(warmup, reps, device, dtype):
+def pick_clock(device, threads, timer="auto"):
+    """Wall time, or this process's CPU time. CPU time equals wall time for single-threaded CPU work that is
+    never descheduled, and unlike wall time it does not grow when other jobs share the cores: `auto` takes
+    it on a CPU with one torch thread. (With more threads it would add up the threads' time.)"""
+    if timer == "cpu" or (timer == "auto" and not str(device).startswith("cuda") and threads == 1):
+        return "cpu", time.process_time
+    return "wall", time.perf_counter
+
+
+def _autograd_call_sec(warmup, reps, device, dtype, clock):
     x = torch.ones(1, device=device, dtype=dtype, requires_grad=True)
 
     def setup():
         return x * 1.0
 
-    return _median_time(lambda y: torch.autograd.backward(y, torch.ones_like(y)), warmup, reps, device, setup)
+    return _median_time(lambda y: torch.autograd.backward(y, torch.ones_like(y)), warmup, reps, device, setup, clock)
 
 
-def profile_graph(doc, device="cpu", batches=(1, 2, 4), warmup=2, reps=5, dtype="float32", seed=0, log=None):
+def profile_graph(doc, device="cpu", batches=(1, 2, 4), warmup=2, reps=5, dtype="float32", seed=0, log=None, timer="auto"):
     g = load_graph(doc)
     dtypes = value_dtypes(g)
     carries = grad_carriers(g, dtypes)
     fdtype = TORCH_DTYPES[dtype]
-    call_sec = _autograd_call_sec(warmup, max(reps, 20), device, fdtype)
+    timer_name, clock = pick_clock(device, torch.get_num_threads(), timer)
+    call_sec = _autograd_call_sec(warmup, max(reps, 20), device, fdtype, clock)
     result = {"device": _device_name(device), "threads": torch.get_num_threads(), "dtype": dtype,
-              "autogradCallSec": call_sec, "ops": {}}
+              "timer": timer_name, "autogradCallSec": call_sec, "ops": {}}
     order = topological_order(g)
     for n, op in enumerate(order):
         if op.kind == "input":
@@ -96,13 +109,13 @@ def profile_graph(doc, device="cpu", batches=(1, 2, 4), warmup=2, reps=5, dtype=
             else:
                 call = lambda _s, a=args: mod(*a)  # noqa: E731
             with torch.no_grad():
-                fwd = _median_time(call, warmup, reps, device)
+                fwd = _median_time(call, warmup, reps, device, clock=clock)
             probe = call(None)
             if probe.requires_grad:
                 def bwd(out):
                     torch.autograd.backward(out, torch.ones_like(out))
 
-                bwd_sec = max(0.0, _median_time(bwd, warmup, reps, device, setup=lambda c=call: c(None)) - call_sec)
+                bwd_sec = max(0.0, _median_time(bwd, warmup, reps, device, lambda c=call: c(None), clock) - call_sec)
             else:
                 bwd_sec = 0.0
             points.append({"microBatch": b, "fwdSec": fwd, "bwdSec": bwd_sec})
@@ -133,7 +146,7 @@ def run_profile_command(args):
     batches = tuple(int(x) for x in str(args.batches).split(",") if x.strip())
     result = profile_graph(
         doc, device, batches, args.warmup, args.reps, args.dtype,
-        log=lambda done, total, op_id: emit("progress", done=done, total=total, op=op_id),
+        log=lambda done, total, op_id: emit("progress", done=done, total=total, op=op_id), timer=args.timer,
     )
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(result, f)

@@ -13,6 +13,8 @@ import { pythonEnv } from "./python-probe.js";
 
 export type ProfileDevice = "cpu" | "cuda";
 export type ProfilePrecision = "float32" | "float16" | "bfloat16";
+/** auto = CPU time on a CPU with one thread (robust to other jobs on the machine), else wall time. */
+export type ProfileTimer = "auto" | "wall" | "cpu";
 
 export interface ProfileSettings {
   readonly device: ProfileDevice;
@@ -21,6 +23,7 @@ export interface ProfileSettings {
   readonly reps: number;
   readonly threads: number;
   readonly precision: ProfilePrecision;
+  readonly timer: ProfileTimer;
 }
 
 /** What the profiler writes (see profiler.py). */
@@ -28,6 +31,7 @@ export interface ProfilerOutput {
   readonly device: string;
   readonly threads: number;
   readonly dtype: string;
+  readonly timer: "wall" | "cpu";
   readonly autogradCallSec: number;
   readonly ops: Readonly<Record<string, { readonly points: readonly ProfilePoint[] }>>;
 }
@@ -87,6 +91,8 @@ export function runProfiler(
     String(settings.threads),
     "--dtype",
     settings.precision,
+    "--timer",
+    settings.timer,
   ];
   return new Promise<ProfileRun>((resolve) => {
     const child = spawn(python, args, { env: pythonEnv(env), stdio: ["ignore", "pipe", "pipe"] });

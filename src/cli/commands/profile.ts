@@ -32,6 +32,7 @@ interface ProfileOptions {
   readonly reps: string;
   readonly threads: string;
   readonly precision?: string;
+  readonly timer: string;
   readonly python?: string;
   readonly json?: boolean;
 }
@@ -56,8 +57,12 @@ function settingsFrom(o: ProfileOptions, precisionDefault: (d: ProfileDevice) =>
   if (precision !== "float32" && precision !== "float16" && precision !== "bfloat16") {
     throw bad("--precision must be float32, float16 or bfloat16", precision, "float32 | float16 | bfloat16");
   }
+  if (o.timer !== "auto" && o.timer !== "wall" && o.timer !== "cpu") {
+    throw bad("--timer must be auto, wall or cpu", o.timer, "auto | wall | cpu");
+  }
   return {
     device,
+    timer: o.timer,
     batches: sorted,
     warmup: positiveInt("warmup", o.warmup, 0),
     reps: positiveInt("reps", o.reps),
@@ -124,6 +129,7 @@ async function profile(ctx: CliContext, o: ProfileOptions, cmd: Command): Promis
     device: run.output.device,
     precision: settings.precision,
     threads: run.output.threads,
+    timer: run.output.timer,
     opsProfiled: measured,
     ops: total,
     autogradCallSec: run.output.autogradCallSec,
@@ -139,7 +145,7 @@ async function profile(ctx: CliContext, o: ProfileOptions, cmd: Command): Promis
     );
     io.out(
       `profiled ${measured}/${total} ops of ${graph.name} on ${run.output.device} (${settings.precision}, ` +
-        `${run.output.threads} thread(s)); sums over the graph:\n${lines.join("\n")}\nwrote ${o.out}\n`,
+        `${run.output.threads} thread(s), ${run.output.timer} time); sums over the graph:\n${lines.join("\n")}\nwrote ${o.out}\n`,
     );
   } else {
     io.out(text);
@@ -160,6 +166,7 @@ export const profileCommand: CliCommand = {
       .option("--warmup <n>", "untimed runs before measuring", "2")
       .option("--reps <n>", "timed runs; the median is kept", "5")
       .option("--threads <n>", "torch threads (use what the run will use)", "1")
+      .option("--timer <t>", "auto (CPU time on a 1-thread CPU: robust to other jobs) | wall | cpu", "auto")
       .option("--precision <p>", "float32 | float16 | bfloat16 (default: float32 on cpu, the graph's dtype on cuda)")
       .option("--python <path>", "Python interpreter with torch (default: $DAGPIPE_PYTHON, then python3, …)")
       .option("--json", "print one JSON summary (with the graph when there is no --out)")
