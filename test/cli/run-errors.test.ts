@@ -1,5 +1,7 @@
 /** `dagpipe run` on bad input and without torch: the exit codes and messages users see (no torch needed). */
 import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import { main } from "../../src/cli/main.js";
 import { fakeIO } from "../helpers/cli.js";
@@ -57,4 +59,16 @@ test("without a Python that has torch: one message saying how to install it, exi
   assert.match(x.stderr, /apt-get install python3-torch/);
   assert.match(x.stderr, /\/no\/such\/python3: not found/);
   assert.equal(x.stdout, "");
+});
+
+test("--resume past the requested iterations has nothing to run (exit 0, says so)", async () => {
+  const g = smallMmt();
+  const file = writePlan(g, chain(g, 2, { microBatch: 2, microBatches: 2, schedule: "gpipe" }));
+  const ckpt = `${file}.ckpt`;
+  mkdirSync(ckpt);
+  writeFileSync(join(ckpt, "latest.json"), JSON.stringify({ iteration: 6, dir: "iter-00000006" }));
+  const x = io();
+  assert.equal(await main(["run", file, "--resume", "--iterations", "5", "--json"], x), 0);
+  assert.match(x.stderr, /nothing to run/);
+  assert.deepEqual(JSON.parse(x.stdout), { ok: true, startIteration: 6, iterations: [] });
 });

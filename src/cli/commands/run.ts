@@ -4,7 +4,7 @@
  * Exit codes: 0 ok; 1 the run could not be done here (no Python with torch, a worker died, --verify found a
  * difference); 2 bad input (plan file, options, a plan the runtime cannot execute).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { type Command, Option } from "commander";
@@ -113,6 +113,19 @@ async function run(ctx: CliContext, planArg: string, o: RunOptions): Promise<num
   }
   const every = o.checkpointEvery === undefined ? 0 : intOption("checkpoint-every", o.checkpointEvery, 1);
   const checkpointDir = abs(o.checkpointDir ?? `${planArg}.ckpt`);
+  if (o.resume) {
+    const done = completedIterations(checkpointDir);
+    if (done === undefined) {
+      io.err(`dagpipe run: no complete checkpoint in ${checkpointDir}: starting from iteration 0\n`);
+    } else if (done >= settings.iterations) {
+      io.err(
+        `dagpipe run: the checkpoint in ${checkpointDir} is after iteration ${done}, at or beyond --iterations ` +
+          `${settings.iterations}: nothing to run\n`,
+      );
+      if (o.json) io.out(`${JSON.stringify({ ok: true, startIteration: done, iterations: [] })}\n`);
+      return EXIT.ok;
+    }
+  }
 
   const found = await findTorchPython({
     ...(o.python ? { explicit: o.python } : {}),
@@ -206,6 +219,16 @@ async function run(ctx: CliContext, planArg: string, o: RunOptions): Promise<num
     return exit;
   } finally {
     if (!keep) rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** Iterations completed by the last complete checkpoint in `dir` (its latest.json), if any. */
+function completedIterations(dir: string): number | undefined {
+  try {
+    const doc = JSON.parse(readFileSync(join(dir, "latest.json"), "utf8")) as { iteration?: unknown };
+    return typeof doc.iteration === "number" ? doc.iteration : undefined;
+  } catch {
+    return undefined;
   }
 }
 
