@@ -194,6 +194,64 @@ class TinyGpt(nn.Module):
         return self.head(self.lnf(x))
 
 
+class RmsNorm(nn.Module):
+    def __init__(self, dim, eps=1e-6):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+class TinyLlama(nn.Module):
+    """Llama-style: RMSNorm written out as HF does, grouped-query attention (4 heads, 2 KV heads), SwiGLU MLP,
+    no biases, untied head. No rotary embedding: its cos/sin tables are float buffers that ONNX stores like
+    weights (the importer would count them as parameters)."""
+
+    def __init__(self, vocab=100, seq=16, hidden=32, heads=4, kv_heads=2, ffn=64, layers=2):
+        super().__init__()
+        self.heads, self.kv_heads, self.hd = heads, kv_heads, hidden // heads
+        self.tok = nn.Embedding(vocab, hidden)
+        self.blocks = nn.ModuleList()
+        for _ in range(layers):
+            self.blocks.append(
+                nn.ModuleDict(
+                    {
+                        "attn_norm": RmsNorm(hidden),
+                        "q": nn.Linear(hidden, heads * self.hd, bias=False),
+                        "k": nn.Linear(hidden, kv_heads * self.hd, bias=False),
+                        "v": nn.Linear(hidden, kv_heads * self.hd, bias=False),
+                        "o": nn.Linear(heads * self.hd, hidden, bias=False),
+                        "mlp_norm": RmsNorm(hidden),
+                        "gate": nn.Linear(hidden, ffn, bias=False),
+                        "up": nn.Linear(hidden, ffn, bias=False),
+                        "down": nn.Linear(ffn, hidden, bias=False),
+                    }
+                )
+            )
+        self.norm = RmsNorm(hidden)
+        self.head = nn.Linear(hidden, vocab, bias=False)
+        self.register_buffer("mask", torch.tril(torch.ones(seq, seq, dtype=torch.bool)))
+
+    def forward(self, ids):
+        b, t = ids.shape
+        x = self.tok(ids)
+        rep = self.heads // self.kv_heads
+        for blk in self.blocks:
+            h = blk["attn_norm"](x)
+            q = blk["q"](h).view(b, t, self.heads, self.hd).transpose(1, 2)
+            k = blk["k"](h).view(b, t, self.kv_heads, self.hd).transpose(1, 2).repeat_interleave(rep, dim=1)
+            v = blk["v"](h).view(b, t, self.kv_heads, self.hd).transpose(1, 2).repeat_interleave(rep, dim=1)
+            att = (q @ k.transpose(-2, -1)) / (self.hd**0.5)
+            att = att.masked_fill(~self.mask[:t, :t], float("-inf"))
+            y = (F.softmax(att, dim=-1) @ v).transpose(1, 2).reshape(b, t, -1)
+            x = x + blk["o"](y)
+            h = blk["mlp_norm"](x)
+            x = x + blk["down"](F.silu(blk["gate"](h)) * blk["up"](h))
+        return self.head(self.norm(x))
+
+
 class TinyEncoder(nn.Module):
     """torch's own TransformerEncoder (batch_first), as users export it: MHA's fused in-projection."""
 
@@ -283,17 +341,21 @@ def main():
 
     tv = torchvision.models
     # The three real CNNs: torchvision's definitions, random weights (values are stripped anyway).
+    torch.manual_seed(0)  # each model from the same seed, so adding one changes no other file
     resnet = tv.resnet18(weights=None)
     x = torch.randn(1, 3, 224, 224)
     save("resnet18", export(resnet, x), resnet, x, 1,
          {"params": 11689512, "macs": 1.81e9, "source": "torchvision 0.14 model docs (ResNet18_Weights.IMAGENET1K_V1)"})
+    torch.manual_seed(0)  # each model from the same seed, so adding one changes no other file
     mobilenet = tv.mobilenet_v2(weights=None)
     save("mobilenet_v2", export(mobilenet, x), mobilenet, x, 1,
          {"params": 3504872, "macs": 0.30e9, "source": "torchvision 0.14 model docs (MobileNet_V2_Weights.IMAGENET1K_V1)"})
+    torch.manual_seed(0)  # each model from the same seed, so adding one changes no other file
     googlenet = tv.googlenet(weights=None, aux_logits=False, init_weights=False)
     save("googlenet", export(googlenet, x), googlenet, x, 1,
          {"params": 6624904, "macs": 1.50e9, "source": "torchvision 0.14 model docs (GoogLeNet_Weights.IMAGENET1K_V1)"})
 
+    torch.manual_seed(0)  # each model from the same seed, so adding one changes no other file
     mlp = TinyMlp()
     xm = torch.randn(1, 32)
     save("tiny-mlp", export(mlp, xm), mlp, xm, 1)
@@ -301,6 +363,7 @@ def main():
     save("tiny-mlp-constants", weights_as_constants(export(mlp, xm)), mlp, xm, 1, note="weights as Constant nodes")
     save("tiny-mlp-custom-op", with_custom_op(export(mlp, xm)), mlp, xm, 1, note="FancyNorm (com.example) after Relu")
 
+    torch.manual_seed(0)  # each model from the same seed, so adding one changes no other file
     cnn = BranchCnn()
     xc1 = torch.randn(1, 3, 16, 16)
     xc4 = torch.randn(4, 3, 16, 16)
@@ -308,6 +371,7 @@ def main():
     save("branch-cnn-batch4", export(cnn, xc4), cnn, xc4, 4, note="batch 4 baked into the file")
     save("branch-cnn-shapes", with_shapes(export(cnn, xc1)), cnn, xc1, 1, note="value_info from onnx.shape_inference")
 
+    torch.manual_seed(0)  # each model from the same seed, so adding one changes no other file
     gpt = TinyGpt()
     ids = torch.randint(0, 100, (1, 16))
     save("tiny-gpt", export(gpt, ids, input_names=["ids"]), gpt, ids, 1)
@@ -317,6 +381,11 @@ def main():
     save("tiny-gpt-dynamic-batch", export(gpt, ids, dynamic_batch=True, input_names=["ids"]), gpt, ids, 1,
          note="symbolic batch: Shape/Gather/Concat chains feed Reshape")
 
+    torch.manual_seed(0)  # each model from the same seed, so adding one changes no other file
+    llama = TinyLlama()
+    save("tiny-llama", export(llama, ids, input_names=["ids"]), llama, ids, 1, note="RMSNorm, GQA, SwiGLU written out")
+
+    torch.manual_seed(0)  # each model from the same seed, so adding one changes no other file
     enc = TinyEncoder()
     xe = torch.randn(1, 16, 32)
     save("tiny-encoder", export(enc, xe), enc, xe, 1, note="nn.TransformerEncoder, batch_first")

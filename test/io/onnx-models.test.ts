@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import type { Graph } from "../../src/graph/types.js";
 import { validateGraph } from "../../src/graph/validate.js";
 import { analyzeOnnx } from "../../src/io/onnx/analyze.js";
 import { decodeOnnxModel } from "../../src/io/onnx/decode-model.js";
@@ -157,6 +158,53 @@ describe("the exporter's patterns become the ops torch had", () => {
     assert.deepEqual(g.ops.at(-1)?.attrs, { fn: "cross-entropy", classes: 100 });
     assert.equal(g.ops.filter((op) => op.kind === "matmul").length, 4);
     assert.deepEqual(fallbacksOf("tiny-gpt"), []);
+  });
+
+  it("spelled-out norms and activations become the op torch had: opset 14 reads like opset 17", () => {
+    const kinds = (g: Graph) => g.ops.map((op) => (op.kind === "opaque" ? `opaque:${op.attrs["op"]}` : op.kind));
+    const decomposed = loadFixture("tiny-gpt");
+    // opset 14 writes LayerNorm as ReduceMean…Sqrt…Div…Mul…Add and GELU as Div…Erf…Add…Mul…Mul.
+    assert.deepEqual(kinds(decomposed), kinds(loadFixture("tiny-gpt-batch2-opset17")));
+    const ln = decomposed.ops.filter((op) => op.kind === "layernorm");
+    assert.equal(ln.length, 5);
+    assert.equal(ln[0]?.attrs["features"], 32);
+    assert.ok(Math.abs((ln[0]?.attrs["eps"] as number) - 1e-5) < 1e-9);
+    assert.ok(ln.every((op) => op.params === 64));
+    assert.equal(decomposed.ops.filter((op) => op.kind === "gelu").length, 2);
+    // What stays opaque: the attention scale (Div) and the causal mask (Where).
+    assert.deepEqual([...new Set(kinds(decomposed).filter((k) => k.startsWith("opaque")))].sort(), [
+      "opaque:Div",
+      "opaque:Where",
+    ]);
+    assert.equal(
+      sum(decomposed, (op) => op.params),
+      EXPECTED["tiny-gpt"]?.params,
+    );
+  });
+
+  it("tiny-llama: RMSNorm, SiLU and grouped-query attention written out by torch map back to rmsnorm, silu, linear", () => {
+    const g = loadFixture("tiny-llama");
+    assert.deepEqual(validateGraph(g), []);
+    assert.deepEqual(fallbacksOf("tiny-llama"), []);
+    assert.equal(
+      sum(g, (op) => op.params),
+      EXPECTED["tiny-llama"]?.params,
+    );
+    const norms = g.ops.filter((op) => op.kind === "rmsnorm");
+    assert.equal(norms.length, 5);
+    assert.ok(norms.every((op) => op.params === 32 && op.attrs["features"] === 32));
+    assert.equal(g.ops.filter((op) => op.kind === "silu").length, 2);
+    // q (32→32), k and v (32→16: two KV heads of 8), o, gate, up, down per layer, and the head.
+    assert.deepEqual(
+      g.ops.filter((op) => op.kind === "linear").map((op) => op.attrs["outFeatures"]),
+      [32, 16, 16, 32, 64, 64, 32, 32, 16, 16, 32, 64, 64, 32, 100],
+    );
+    // repeat_interleave of the KV heads (Expand) is the one operator left opaque besides scale and mask.
+    assert.deepEqual([...new Set(g.ops.filter((op) => op.kind === "opaque").map((op) => op.attrs["op"]))].sort(), [
+      "Div",
+      "Expand",
+      "Where",
+    ]);
   });
 
   it("weights are never copied: decoded raw_data are views into the file's bytes", () => {

@@ -11,6 +11,7 @@ import { deriveOp, type OpSpec } from "../../graph/op-kinds/index.js";
 import { DTYPE_BYTES, type Dtype, type OpAttrs } from "../../graph/types.js";
 import type { AnalyzedNode, AnalyzedTensor, OnnxAnalysis } from "./analyze.js";
 import { perSampleShape } from "./batch-axis.js";
+import { type FusedPattern, findPatterns } from "./fuse-patterns.js";
 import { numel } from "./infer/context.js";
 import { type KindChoice, mapKind } from "./map-kind.js";
 import { elemType, isFloatType, ONNX_INT64 } from "./tensor-types.js";
@@ -29,6 +30,18 @@ interface OpRef {
 
 function nodeBase(n: AnalyzedNode): string {
   return n.node.name !== "" ? n.node.name : `${n.node.opType}_${n.index}`;
+}
+
+/** A fused pattern's id: the scope its nodes share (`/blocks.0/ln1`), else the kind and first node. */
+function patternId(nodes: readonly (AnalyzedNode | undefined)[], kind: string, used: ReadonlySet<string>): string {
+  const names = nodes.map((n) => n?.node.name ?? "");
+  let prefix = names[0] ?? "";
+  for (const name of names) while (!name.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  const scope = prefix.slice(0, prefix.lastIndexOf("/"));
+  const base = scope !== "" && names.every((n) => n !== "") ? scope : `${kind}_${nodes[0]?.index ?? 0}`;
+  let id = base;
+  for (let k = 2; used.has(id); k++) id = `${base}#${k}`;
+  return id;
 }
 
 export function toOpSpecs(a: OnnxAnalysis, dtype: Dtype): SpecsResult {
@@ -80,8 +93,45 @@ export function toOpSpecs(a: OnnxAnalysis, dtype: Dtype): SpecsResult {
 
   const absorbed = new Map<number, string>(); // node index → op id it was fused into
   const specById = new Map<string, OpSpec>();
+  const nodeAt = new Map(a.nodes.map((n) => [n.index, n]));
+  const claimsOf = (n: AnalyzedNode | undefined) => (n?.params ?? []).reduce((s, p) => s + (a.params.get(p) ?? 0), 0);
+  const batchOk = (ts: readonly (AnalyzedTensor | undefined)[]) =>
+    a.batch === 1 || ts.every((t) => !t || t.isConst || t.batchAxis !== undefined);
+
+  // Spelled-out norms and activations (fuse-patterns.ts) become one op at their first node, if it derives.
+  const patterns = new Map(findPatterns(a).map((p) => [p.anchor, p]));
+  const inPattern = new Set<number>();
+  const emitPattern = (pat: FusedPattern): boolean => {
+    const ref = byTensor.get(pat.input);
+    const out = a.tensors.get(pat.output);
+    const shape = out ? sampleShape(out) : undefined;
+    if (!ref || !out || !shape || !batchOk([a.tensors.get(pat.input), out])) return false;
+    const nodes = pat.nodes.map((i) => nodeAt.get(i));
+    const spec: OpSpec = {
+      id: patternId(nodes, pat.choice.kind, used),
+      name: pat.output,
+      kind: pat.choice.kind,
+      inputs: [ref.id],
+      attrs: pat.choice.attrs,
+      outShape: shape,
+      params: nodes.reduce((s, n) => s + claimsOf(n), 0),
+    };
+    if (!deriveOp(spec, [ref.shape], dtype, [ref.elemBytes]).ok) {
+      fallbacks.push({ node: pat.anchor, opType: `pattern:${pat.choice.kind}`, kind: pat.choice.kind });
+      return false;
+    }
+    used.add(spec.id);
+    specs.push(spec);
+    specById.set(spec.id, spec);
+    byTensor.set(pat.output, { id: spec.id, shape, elemBytes: elemBytesOf(out) });
+    for (const i of pat.nodes) inPattern.add(i);
+    return true;
+  };
+
   for (const n of a.nodes) {
-    if (n.isConst) continue;
+    if (n.isConst || inPattern.has(n.index)) continue;
+    const pat = patterns.get(n.index);
+    if (pat && emitPattern(pat)) continue;
     const fusedInto = absorbed.get(n.index);
     if (fusedInto) {
       const out = n.outputs[0];
@@ -100,7 +150,7 @@ export function toOpSpecs(a: OnnxAnalysis, dtype: Dtype): SpecsResult {
       const shape = sampleShape(out);
       const eb = elemBytesOf(out);
       const params = j === 0 ? n.params.reduce((s, p) => s + (a.params.get(p) ?? 0), 0) : 0;
-      const batchKnown = a.batch === 1 || [out, ...inputs].every((t) => !t || t.isConst || t.batchAxis !== undefined);
+      const batchKnown = batchOk([out, ...inputs]);
       let choice: KindChoice | undefined;
       if (shape && batchKnown && actRefs.every((r) => r !== undefined)) {
         try {

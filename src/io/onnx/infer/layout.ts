@@ -258,10 +258,19 @@ const SPLIT: OpRule = {
   infer(ctx: InferCtx) {
     const x = ctx.shape(0);
     const axis = ctx.axis(ctx.attrs.int("axis", 0), x.length, ctx.attrs.where("axis"));
-    return splitSizes(ctx, x[axis] as number).map((size) => ({
-      shape: x.map((d, i) => (i === axis ? size : d)),
-      elemType: ctx.typeOf(0),
-    }));
+    const v = ctx.values(0);
+    const s = stridesOf(x);
+    let begin = 0;
+    return splitSizes(ctx, x[axis] as number).map((size) => {
+      const shape = x.map((d, i) => (i === axis ? size : d));
+      const at = begin;
+      begin += size;
+      if (!v) return { shape, elemType: ctx.typeOf(0) };
+      // Shape arithmetic splits small constants (torch's repeat_interleave): fold each part.
+      const offset = (idx: readonly number[]) =>
+        idx.reduce((o, i, d) => o + (d === axis ? i + at : i) * (s[d] as number), 0);
+      return { shape, elemType: ctx.typeOf(0), values: gatherValues(shape, offset, v) };
+    });
   },
   saves: "none",
 };
