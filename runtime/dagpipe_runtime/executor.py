@@ -8,6 +8,7 @@ Receives are posted when their `recv` action comes and waited on by the compute 
 are posted at their `send` action and waited on at the end of the iteration.
 """
 
+import contextlib
 import sys
 import time
 
@@ -96,7 +97,7 @@ class Executor:
 
     def _forward(self, st, mb, m, grad: bool):
         lo, hi = st.global_range(mb)
-        ctx = self.meter.hooks() if (self.meter and grad) else _null()
+        ctx = self.meter.hooks() if (self.meter and grad) else contextlib.nullcontext()
         with torch.set_grad_enabled(grad), ctx:
             outs, loss = st.program(m.ext, self.iteration, lo, hi, self.job.batch_samples, keep=st.keep)
         return outs, loss
@@ -310,11 +311,3 @@ def _tied_name(job, owner):
     from .ops_dense import TIED_PARAM
 
     return TIED_PARAM[job.graph.by_id[owner].kind]
-
-
-class _null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
