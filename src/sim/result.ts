@@ -180,7 +180,7 @@ function criticalPath(p: Prepared, st: EngineState): CriticalStep[] {
   for (let x = last; x >= 0 && !seen.has(x); x = st.cause[x]!) {
     seen.add(x);
     const a = g.actionAt(x);
-    path.push({ device: a.device, action: formatAction(a), startSec: st.start[x]!, endSec: st.end[x]! });
+    path.push({ device: a.device, action: formatAction(a), kind: a.kind, startSec: st.start[x]!, endSec: st.end[x]! });
   }
   return path.reverse();
 }

@@ -6,6 +6,7 @@ import type { CostModel } from "../cost/types.js";
 import type { Graph } from "../graph/types.js";
 import type { Cluster } from "../hardware/types.js";
 import type { Plan, ScheduleKind } from "../plan/types.js";
+import type { ActionKind } from "../schedules/types.js";
 
 /** A device leaves at `atSec` (preempted, failed) or comes back (a replacement joins). */
 export interface FaultEvent {
@@ -114,6 +115,7 @@ export interface FaultOutcome {
 export interface CriticalStep {
   readonly device: number;
   readonly action: string;
+  readonly kind: ActionKind;
   readonly startSec: number;
   readonly endSec: number;
 }

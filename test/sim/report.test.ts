@@ -41,6 +41,10 @@ test("the table and the JSON say what went on", () => {
   const text = formatSimTable(plan, r);
   assert.match(text, /^1f1b: iteration [\d.]+ ms, [\d.e+]+ samples\/s \(4 × 2 samples\)$/m);
   assert.match(text, /^s0 +2 +2 +4 +1$/m);
+  // The critical path's time splits between compute and transfers (each transfer counted once).
+  const m = /critical path \d+ actions: compute ([\d.]+) %, transfers ([\d.]+) %/.exec(text);
+  assert.ok(m, text);
+  assert.ok(Math.abs(Number(m[1]) + Number(m[2]) - 100) < 0.2, text);
   const json = JSON.parse(formatSimJson(plan, r));
   assert.equal(json.result.iterationSec, r.iterationSec);
   assert.deepEqual(Object.keys(json), ["plan", "result"]);
