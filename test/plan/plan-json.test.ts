@@ -89,3 +89,14 @@ test("hostile inputs never throw: every failure is an issue", () => {
     assert.equal(r.ok, false, text);
   }
 });
+
+test("hostile inputs: deep nesting and thousands of errors end quickly as issues", () => {
+  const deep = `${"[".repeat(200000)}${"]".repeat(200000)}`;
+  assert.equal(readPlanJson(deep, "deep.json").ok, false);
+  const raw = JSON.parse(writePlanJson(doc));
+  for (let i = 0; i < 5000; i++) raw.plan[`junk${i}`] = i;
+  const issues = issuesOf(JSON.stringify(raw, null, 2));
+  assert.equal(issues.length, 5000);
+  assert.ok(issues.every((i) => i.code === "unknown-field"));
+  assert.ok(issues[0]!.line !== undefined, "the first issues get a line");
+});
