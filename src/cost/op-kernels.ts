@@ -72,8 +72,16 @@ export function kernelCounts(op: Op): KernelCounts {
     case "add":
     case "mul":
       return ELEMENTWISE;
-    case "input":
     case "opaque":
+      // An imported operator dagpipe has no kind for (ONNX Clip, Erf, …): when the importer computed its FLOPs
+      // it is real work, costed as one elementwise kernel per direction that has FLOPs; otherwise it is free.
+      return {
+        fwdGemm: 0,
+        fwdKernels: op.fwdFlopsPerSample > 0 ? 1 : 0,
+        bwdGemm: 0,
+        bwdKernels: op.bwdFlopsPerSample > 0 ? 1 : 0,
+      };
+    case "input":
     case "flatten":
     case "reshape":
     case "transpose":

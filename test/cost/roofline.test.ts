@@ -54,15 +54,30 @@ describe("roofline closed forms (constant efficiencies)", () => {
   });
 
   it("views and bookkeeping ops cost nothing; no samples cost nothing", () => {
-    for (const kind of ["input", "opaque", "reshape", "flatten", "transpose", "slice", "identity"] as const) {
+    for (const kind of ["input", "reshape", "flatten", "transpose", "slice", "identity"] as const) {
       const op = mkOp("v", kind, { outBytesPerSample: 1e6, fwdFlopsPerSample: 1e9, bwdFlopsPerSample: 1e9 });
       const t = createRooflineCostModel(flatDevice, { curves: flatCurves }).opTime(op, 8);
       assert.deepEqual(t, { fwdSec: 0, bwdSec: 0 }, kind);
     }
+    const freeOpaque = mkOp("o", "opaque", { outBytesPerSample: 1e6, fwdFlopsPerSample: 0, bwdFlopsPerSample: 0 });
+    assert.deepEqual(createRooflineCostModel(flatDevice, { curves: flatCurves }).opTime(freeOpaque, 8), {
+      fwdSec: 0,
+      bwdSec: 0,
+    });
     assert.deepEqual(createRooflineCostModel(flatDevice, { curves: flatCurves }).opTime(linear, 0), {
       fwdSec: 0,
       bwdSec: 0,
     });
+  });
+
+  it("an imported opaque op with FLOPs costs like an elementwise kernel, only in the directions with work", () => {
+    const model = createRooflineCostModel(flatDevice, { curves: flatCurves });
+    const fwdOnly = mkOp("o", "opaque", { outBytesPerSample: 1e6, fwdFlopsPerSample: 1e6, bwdFlopsPerSample: 0 });
+    const relu = mkOp("r", "relu", { outBytesPerSample: 1e6, fwdFlopsPerSample: 1e6, bwdFlopsPerSample: 1e6 });
+    const t = model.opTime(fwdOnly, 8);
+    assert.ok(t.fwdSec > 0);
+    assert.equal(t.bwdSec, 0);
+    assert.equal(t.fwdSec, model.opTime(relu, 8).fwdSec);
   });
 
   it("attention's FLOPs are split over its six matrix kernels to size them", () => {
