@@ -77,6 +77,7 @@ async function runPlan(g: Graph, cluster: Cluster, plan: Plan, args: readonly st
 }
 
 const ms = (s: number) => (s * 1e3).toFixed(1);
+const mib = (b: number) => (b / 2 ** 20).toFixed(2);
 
 async function cpuPipeline(python: string): Promise<void> {
   // Big enough that compute dominates per-op Python overhead, small enough to profile and run in a minute.
@@ -115,6 +116,7 @@ async function cpuPipeline(python: string): Promise<void> {
       ms(best),
       (c.simulatedIterationSec / best).toFixed(3),
       sim.devices.map((d, i) => `${ms(d.busySec)} / ${ms(cpu[i]!)}`).join(", "),
+      [0, 1].map((d) => `${mib(c.simulatedPeakMemBytes[d] ?? 0)} / ${mib(c.measuredPeakMemBytes[d] ?? 0)}`).join(", "),
       out.iterations.map((i) => ms(i.sec)).join(" "),
     ]);
   }
@@ -128,6 +130,7 @@ async function cpuPipeline(python: string): Promise<void> {
         "measured ms (best of 2–12)",
         "sim ÷ best",
         "per device: simulated busy / measured CPU ms",
+        "per device: simulated / measured peak MiB",
         "every iteration (ms)",
       ],
       rows,
