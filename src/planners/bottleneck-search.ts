@@ -26,6 +26,8 @@ export interface SearchSettings {
   readonly onProbe?: (probe: { tau: number; feasible: boolean; evaluations: number }) => void;
   /** Only plans whose stage graph has at most this many stages on a path (default: any). */
   readonly maxDepth?: number;
+  /** A first target to try (e.g. the bottleneck found at a neighbouring micro-batch size). */
+  readonly guessSec?: number;
 }
 
 /** The TPS of each stage of a solution (with its recompute choice) under the model; the max is the objective. */
@@ -179,6 +181,22 @@ export class BottleneckSearch {
       hiProbe = q;
     }
     if (!hiProbe) {
+      const guess = this.settings.guessSec;
+      if (guess !== undefined && guess > lo && Number.isFinite(guess)) {
+        const q = this.run(guess);
+        if (this.feasible(q, cap)) {
+          hiProbe = q;
+          // Usually the answer is close below a good guess: bracket it with one more probe.
+          const below = guess * 0.85;
+          if (below > lo) {
+            const r = this.run(below);
+            if (this.feasible(r, cap)) hiProbe = r;
+            else lo = below;
+          }
+        } else lo = guess;
+      }
+    }
+    if (!hiProbe) {
       let tau = Math.max(lo, this.lb) * 1.25;
       if (this.lb === 0) tau = Number.POSITIVE_INFINITY;
       for (;;) {
@@ -215,16 +233,26 @@ export class BottleneckSearch {
     const m = this.ctx.microBatches;
     const depth = solutionDepth(this.p, deepest.stages);
     const out: PartitionSolution[] = [];
+    const seen = new Set<string>([key(deepest)]);
     let searches = 0;
-    for (let c = depth - 1; c >= 1 && searches < maxSearches; c--) {
+    // Depth bounds at or above the DP's cap W (in-flight counts stop at m) cannot tell plans apart.
+    const top = Math.min(depth, this.cap(Number.POSITIVE_INFINITY));
+    for (let c = top - 1; c >= 1 && searches < maxSearches; c--) {
       const limit = (deepest.bottleneckSec * (m + depth - 1)) / (m + c - 1);
       if (limit <= deepest.bottleneckSec * (1 + 1e-3)) break;
       searches++;
       const s = this.best(c, limit, 1e-2);
-      if (s && s.bottleneckSec <= limit) out.push(s);
+      if (s && s.bottleneckSec <= limit && !seen.has(key(s))) {
+        seen.add(key(s));
+        out.push(s);
+      }
     }
     return out;
   }
+}
+
+function key(s: PartitionSolution): string {
+  return s.stages.map((x) => `${x.units.join(",")}/${x.degree}/${x.recompute}`).join("|");
 }
 
 /** Stages on the longest path of a solution's stage graph (unit edges). */

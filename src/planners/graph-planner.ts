@@ -4,9 +4,16 @@
  * series-parallel DP (exact on small parallel regions) for each power-of-two micro-batch size; every size's
  * best plan is simulated under DAG-1F1B and the fastest that fits is returned.
  */
-import { buildPlanTree } from "./plan-tree.js";
+import { buildPlanTree, seriesBlockLimit } from "./plan-tree.js";
 import { buildProblem } from "./problem.js";
-import { leastMemory, microBatchSizes, pickBest, searchCandidates, type TreeSearchSpec } from "./tree-search.js";
+import {
+  CandidatePool,
+  leastMemory,
+  microBatchSizes,
+  plannedDevices,
+  searchCandidates,
+  type TreeSearchSpec,
+} from "./tree-search.js";
 import type { PlannerRequest, PlanResult } from "./types.js";
 
 /** Downset pairs up to which a subtree with branches is solved over all its convex partitions. */
@@ -17,10 +24,11 @@ export function planGraph(req: PlannerRequest): PlanResult {
   if (sizes.length === 0)
     return { ok: false, planner: "graph", reason: `no micro-batch size divides the batch ${req.batch}` };
   const p = buildProblem(req.graph, req.cost, sizes[sizes.length - 1]!);
-  const tree = buildPlanTree(p, req.exactPairLimit ?? DEFAULT_EXACT_PAIR_LIMIT);
+  const tree = buildPlanTree(p, req.exactPairLimit ?? DEFAULT_EXACT_PAIR_LIMIT, seriesBlockLimit(plannedDevices(req)));
   const spec: TreeSearchSpec = { planner: "graph", schedule: "dag-1f1b", extraWeightVersions: 0, rankWarmupTwin: true };
-  const candidates = searchCandidates(req, p, tree, spec, { done: 0, total: sizes.length });
-  if (candidates.length === 0) {
+  const pool = new CandidatePool(req, "graph");
+  const found = searchCandidates(req, p, tree, spec, { done: 0, total: sizes.length }, pool);
+  if (found === 0) {
     const least = leastMemory(req, p, tree, spec);
     return {
       ok: false,
@@ -29,5 +37,5 @@ export function planGraph(req: PlannerRequest): PlanResult {
       ...(least === undefined ? {} : { leastMemBytes: least }),
     };
   }
-  return pickBest(req, "graph", candidates);
+  return pool.result();
 }

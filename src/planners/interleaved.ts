@@ -9,13 +9,13 @@ import { DEFAULT_OPTIMIZER } from "../cost/types.js";
 import { assemblePlan } from "./assemble.js";
 import type { PlanningProblem } from "./problem.js";
 import type { StagePick } from "./tree-dp.js";
-import { type Candidate, microBatchSizes, plannedDevices, relayed } from "./tree-search.js";
+import { type Candidate, iterationBounds, microBatchSizes, plannedDevices, relayed } from "./tree-search.js";
 import type { PlannerRequest } from "./types.js";
 
 /** Chunks per device tried. */
 export const VIRTUAL_STAGES = [2, 4] as const;
-/** Configurations per micro-batch size handed to the simulator. */
-export const INTERLEAVED_PER_MICRO_BATCH = 2;
+/** Configurations (over all micro-batch sizes) handed to the simulator, best estimates first. */
+export const INTERLEAVED_SIMULATED = 4;
 
 /** Contiguous split of `times` into exactly `parts` non-empty pieces minimising the largest sum (parts ≤ length). */
 export function minMaxSplit(times: Float64Array, parts: number): number[] {
@@ -71,16 +71,26 @@ export function minMaxSplit(times: Float64Array, parts: number): number[] {
 
 export function interleavedCandidates(req: PlannerRequest, p: PlanningProblem, order: readonly number[]): Candidate[] {
   const K = plannedDevices(req);
-  const out: Candidate[] = [];
+  interface Config {
+    readonly b: number;
+    readonly w: number;
+    readonly depth: number;
+    readonly v: number;
+    readonly stages: StagePick[];
+    readonly slowest: number;
+    readonly load: number;
+    readonly estimate: number;
+  }
+  const configs: Config[] = [];
   for (const b of microBatchSizes(req)) {
     const m = req.batch / b;
-    const scored: { estimate: number; candidate: Candidate }[] = [];
     for (let w = 1; w <= (req.dataParallel === false ? 1 : Math.min(K, b)); w *= 2) {
       if (b % w !== 0) continue;
       const sIdx = p.sampleSizes.indexOf(b / w);
       const times = Float64Array.from(order, (u) => p.timeSec[sIdx]![u]!);
       const groups = Math.floor(K / w);
-      for (let depth = 2; depth <= groups; depth++) {
+      // Pipeline depths: powers of two (as Megatron configurations are), dividing the micro-batch count.
+      for (let depth = 2; depth <= groups; depth *= 2) {
         if (m % depth !== 0) continue;
         for (const v of VIRTUAL_STAGES) {
           if (depth * v > order.length) continue;
@@ -89,42 +99,57 @@ export function interleavedCandidates(req: PlannerRequest, p: PlanningProblem, o
           const stages: StagePick[] = [];
           let at = 0;
           let slowest = 0;
+          // Compute per micro-batch of each device group: all of its chunks.
+          const load = new Float64Array(depth);
           for (const size of sizes) {
-            const units = order.slice(at, at + size);
             let t = 0;
             for (let k = at; k < at + size; k++) t += times[k]!;
             slowest = Math.max(slowest, t);
-            stages.push({ units, degree: w, recompute: false });
+            load[stages.length % depth]! += t;
+            stages.push({ units: order.slice(at, at + size), degree: w, recompute: false });
             at += size;
           }
-          const placement = stages.map((_, j) => Array.from({ length: w }, (_, q) => (j % depth) * w + q));
-          const plan = assemblePlan(p, stages, {
-            microBatch: b,
-            microBatches: m,
-            schedule: "interleaved",
-            optimizer: req.optimizer ?? DEFAULT_OPTIMIZER,
-            devices: K,
-            devicesPerNode: req.cluster.devicesPerNode,
-            keepOrder: true,
-            placement,
-            virtualStages: v,
-          });
-          scored.push({
+          configs.push({
+            b,
+            w,
+            depth,
+            v,
+            stages,
+            slowest,
+            load: Math.max(...load),
             estimate: (v * m + depth - 1) * slowest,
-            candidate: {
-              microBatch: b,
-              schedule: "interleaved",
-              solution: { stages, bottleneckSec: slowest / b, devicesUsed: depth * w },
-              plan,
-              lowerBoundSec: m * slowest,
-              estimateSec: (v * m + depth - 1) * slowest,
-            },
           });
         }
       }
     }
-    scored.sort((x, y) => x.estimate - y.estimate);
-    for (const s of scored.slice(0, INTERLEAVED_PER_MICRO_BATCH)) out.push(relayed(req, s.candidate));
   }
-  return out;
+  return configs
+    .map((c, k) => ({ c, k }))
+    .sort((x, y) => x.c.estimate - y.c.estimate || x.k - y.k)
+    .slice(0, INTERLEAVED_SIMULATED)
+    .map(({ c }) => {
+      const m = req.batch / c.b;
+      const plan = assemblePlan(p, c.stages, {
+        microBatch: c.b,
+        microBatches: m,
+        schedule: "interleaved",
+        optimizer: req.optimizer ?? DEFAULT_OPTIMIZER,
+        devices: K,
+        devicesPerNode: req.cluster.devicesPerNode,
+        keepOrder: true,
+        placement: c.stages.map((_, j) => Array.from({ length: c.w }, (_, q) => (j % c.depth) * c.w + q)),
+        virtualStages: c.v,
+      });
+      return relayed(req, {
+        microBatch: c.b,
+        schedule: "interleaved",
+        solution: { stages: c.stages, bottleneckSec: c.slowest / c.b, devicesUsed: c.depth * c.w },
+        plan,
+        lowerBoundSec: Math.max(
+          iterationBounds(p, { microBatch: c.b, microBatches: m }, c.stages, 0, 0, true).lowerBoundSec,
+          m * c.load,
+        ),
+        estimateSec: c.estimate,
+      });
+    });
 }

@@ -15,7 +15,7 @@ import { type PipeDreamLevel, pipedreamPartition } from "./pipedream-dp.js";
 import { buildChainTree, buildPlanTree, leafOrder } from "./plan-tree.js";
 import { buildProblem, type PlanningProblem } from "./problem.js";
 import type { StagePick } from "./tree-dp.js";
-import { type Candidate, microBatchSizes, pickBest, plannedDevices, relayed } from "./tree-search.js";
+import { type Candidate, iterationBounds, microBatchSizes, pickBest, plannedDevices, relayed } from "./tree-search.js";
 import type { PlannerRequest, PlanResult } from "./types.js";
 
 /** PipeDream's levels for K devices of a cluster: one level inside a node, two across nodes. */
@@ -91,10 +91,6 @@ function candidateOf(
     degree: s.devices.length,
     recompute: false,
   }));
-  const m = req.batch / b;
-  const slowest = Math.max(
-    ...picks.map((s) => s.units.reduce((a, u) => a + p.timeSec[p.sampleSizes.indexOf(b)]![u]!, 0) / s.degree),
-  );
   const plan = assemblePlan(p, picks, {
     microBatch: b,
     microBatches: req.batch / b,
@@ -110,7 +106,6 @@ function candidateOf(
     schedule: "1f1b",
     solution: { stages: picks, bottleneckSec, devicesUsed: plannedDevices(req) },
     plan,
-    lowerBoundSec: m * slowest,
-    estimateSec: (m + picks.length - 1) * bottleneckSec * b,
+    ...iterationBounds(p, { microBatch: b, microBatches: req.batch / b }, picks, picks.length, bottleneckSec, true),
   };
 }

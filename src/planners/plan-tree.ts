@@ -77,7 +77,69 @@ export function unitGraph(p: PlanningProblem): Graph {
   return { name: `${p.graph.name}-units`, dtype: p.graph.dtype, ops };
 }
 
-export function buildPlanTree(p: PlanningProblem, exactPairLimit: number): PlanTree {
+/**
+ * Longest series the DPs take child by child. Longer runs of leaves (a 2,000-layer chain) are cut into this
+ * many blocks of about equal time, and stages begin and end at block boundaries: the DP's work grows with the
+ * square of the run length, and a plan for K devices needs boundaries much finer than 1/K of the model, not
+ * finer than an op.
+ */
+export function seriesBlockLimit(devices: number): number {
+  return Math.max(256, 2 * devices);
+}
+
+/** Merges runs of leaf children of a series into blocks when there are more than `limit` children. */
+function coarsen(p: PlanningProblem, children: TreeNode[], limit: number, nodes: TreeNode[]): TreeNode[] {
+  if (children.length <= limit) return children;
+  const k = p.sampleSizes.length - 1;
+  const total = children.reduce((a, c) => a + c.sums.timeSec[k]!, 0);
+  const target = total / limit;
+  const out: TreeNode[] = [];
+  let run: TreeNode[] = [];
+  let acc = 0;
+  const inSet = new Uint8Array(p.units.count);
+  const flush = () => {
+    if (run.length === 0) return;
+    if (run.length === 1) out.push(run[0]!);
+    else {
+      const units = run.flatMap((c) => c.units).sort((a, b) => a - b);
+      for (const u of units) inSet[u] = 1;
+      const sums = sumsOfSet(p, units, inSet);
+      for (const u of units) inSet[u] = 0;
+      const block: TreeNode = {
+        id: nodes.length,
+        kind: "leaf",
+        children: [],
+        units,
+        sums,
+        hasParallel: false,
+        pairs: 3,
+        exact: false,
+      };
+      nodes.push(block);
+      out.push(block);
+    }
+    run = [];
+    acc = 0;
+  };
+  for (const c of children) {
+    if (c.kind !== "leaf") {
+      flush();
+      out.push(c);
+      continue;
+    }
+    run.push(c);
+    acc += c.sums.timeSec[k]!;
+    if (acc >= target) flush();
+  }
+  flush();
+  return out;
+}
+
+export function buildPlanTree(
+  p: PlanningProblem,
+  exactPairLimit: number,
+  maxSeriesChildren = Number.POSITIVE_INFINITY,
+): PlanTree {
   const g = unitGraph(p);
   const weights = p.timeSec[0]!;
   const dec = seriesParallelDecompose(g, { weight: (op) => weights[Number(op.id.slice(1))]! });
@@ -92,7 +154,8 @@ export function buildPlanTree(p: PlanningProblem, exactPairLimit: number): PlanT
   const nodes: TreeNode[] = [];
   const inSet = new Uint8Array(p.units.count);
   const build = (t: SPTree): TreeNode => {
-    const children = t.kind === "leaf" ? [] : t.children.map(build);
+    let children = t.kind === "leaf" ? [] : t.children.map(build);
+    if (t.kind === "series") children = coarsen(p, children, maxSeriesChildren, nodes);
     const units = t.kind === "leaf" ? [Number(t.op.slice(1))] : children.flatMap((c) => c.units).sort((a, b) => a - b);
     for (const u of units) inSet[u] = 1;
     const sums = sumsOfSet(p, units, inSet);
@@ -258,10 +321,14 @@ export function rangeSums(node: TreeNode, i: number, j: number, sizes: number): 
  * A plan tree whose root is one series node over the units in `order` (a topological order): the sequential
  * planners' search space — every stage a contiguous run of the order. No node is exact.
  */
-export function buildChainTree(p: PlanningProblem, order: readonly number[]): PlanTree {
+export function buildChainTree(
+  p: PlanningProblem,
+  order: readonly number[],
+  maxSeriesChildren = Number.POSITIVE_INFINITY,
+): PlanTree {
   const nodes: TreeNode[] = [];
   const inSet = new Uint8Array(p.units.count);
-  const leaves = order.map((u) => {
+  const units1 = order.map((u) => {
     inSet[u] = 1;
     const sums = sumsOfSet(p, [u], inSet);
     inSet[u] = 0;
@@ -278,6 +345,7 @@ export function buildChainTree(p: PlanningProblem, order: readonly number[]): Pl
     nodes.push(leaf);
     return leaf;
   });
+  const leaves = coarsen(p, units1, maxSeriesChildren, nodes);
   const all = [...order].sort((a, b) => a - b);
   const root: TreeNode =
     leaves.length === 1
@@ -303,7 +371,7 @@ export function buildChainTree(p: PlanningProblem, order: readonly number[]): Pl
 export function leafOrder(tree: PlanTree): number[] {
   const out: number[] = [];
   const walk = (n: TreeNode) => {
-    if (n.kind === "leaf") out.push(n.units[0]!);
+    if (n.kind === "leaf") out.push(...n.units);
     else for (const c of n.children) walk(c);
   };
   walk(tree.root);

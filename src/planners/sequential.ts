@@ -9,13 +9,13 @@
  * every candidate; the fastest that fits wins.
  */
 import { interleavedCandidates } from "./interleaved.js";
-import { buildChainTree, buildPlanTree, leafOrder } from "./plan-tree.js";
+import { buildChainTree, buildPlanTree, leafOrder, seriesBlockLimit } from "./plan-tree.js";
 import { buildProblem } from "./problem.js";
 import {
-  type Candidate,
+  CandidatePool,
   leastMemory,
   microBatchSizes,
-  pickBest,
+  plannedDevices,
   searchCandidates,
   type TreeSearchSpec,
 } from "./tree-search.js";
@@ -35,13 +35,16 @@ export function planSequential(req: PlannerRequest, schedules = sequentialSchedu
   }
   const p = buildProblem(req.graph, req.cost, sizes[sizes.length - 1]!);
   const order = leafOrder(buildPlanTree(p, 0));
-  const chain = buildChainTree(p, order);
+  const chain = buildChainTree(p, order, seriesBlockLimit(plannedDevices(req)));
   const progress = { done: 0, total: sizes.length * schedules.length };
-  const candidates: Candidate[] = [];
+  const pool = new CandidatePool(req, "sequential");
+  let found = 0;
   let first: TreeSearchSpec | undefined;
   for (const schedule of schedules) {
     if (schedule === "interleaved") {
-      candidates.push(...interleavedCandidates(req, p, order));
+      const more = interleavedCandidates(req, p, order);
+      found += more.length;
+      pool.offer(more);
       continue;
     }
     const spec: TreeSearchSpec = {
@@ -51,9 +54,9 @@ export function planSequential(req: PlannerRequest, schedules = sequentialSchedu
       keepOrder: true,
     };
     first ??= spec;
-    candidates.push(...searchCandidates(req, p, chain, spec, progress));
+    found += searchCandidates(req, p, chain, spec, progress, pool);
   }
-  if (candidates.length === 0) {
+  if (found === 0) {
     const least = first ? leastMemory(req, p, chain, first) : undefined;
     return {
       ok: false,
@@ -62,5 +65,5 @@ export function planSequential(req: PlannerRequest, schedules = sequentialSchedu
       ...(least === undefined ? {} : { leastMemBytes: least }),
     };
   }
-  return pickBest(req, "sequential", candidates);
+  return pool.result();
 }

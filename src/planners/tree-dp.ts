@@ -47,6 +47,58 @@ export interface NodeSolution {
 
 export const INF = 1 << 29;
 
+/** Prefix sums over a series node's children (built once per node, shared by every probe). */
+interface SeriesPrefix {
+  readonly time: readonly Float64Array[];
+  readonly fwd: readonly Float64Array[];
+  readonly params: Float64Array;
+  readonly paramBytes: Float64Array;
+  readonly saved: Float64Array;
+  /** Largest workspace among children [i, j) (sparse table). */
+  workspace(i: number, j: number): number;
+}
+
+const prefixes = new WeakMap<TreeNode, SeriesPrefix>();
+
+function prefixOf(node: TreeNode, children: readonly TreeNode[], sizes: number): SeriesPrefix {
+  const hit = prefixes.get(node);
+  if (hit) return hit;
+  const n = children.length;
+  const acc = (f: (c: TreeNode) => number) => {
+    const a = new Float64Array(n + 1);
+    for (let i = 0; i < n; i++) a[i + 1] = a[i]! + f(children[i]!);
+    return a;
+  };
+  const time: Float64Array[] = [];
+  const fwd: Float64Array[] = [];
+  for (let k = 0; k < sizes; k++) {
+    time.push(acc((c) => c.sums.timeSec[k]!));
+    fwd.push(acc((c) => c.sums.fwdSec[k]!));
+  }
+  const levels: Float64Array[] = [Float64Array.from(children, (c) => c.sums.workspaceBytesPerSample)];
+  for (let k = 1; 1 << k <= n; k++) {
+    const prev = levels[k - 1]!;
+    const half = 1 << (k - 1);
+    const cur = new Float64Array(n - (1 << k) + 1);
+    for (let i = 0; i < cur.length; i++) cur[i] = Math.max(prev[i]!, prev[i + half]!);
+    levels.push(cur);
+  }
+  const pre: SeriesPrefix = {
+    time,
+    fwd,
+    params: acc((c) => c.sums.params),
+    paramBytes: acc((c) => c.sums.paramBytes),
+    saved: acc((c) => c.sums.savedBytesPerSample),
+    workspace(i, j) {
+      const k = 31 - Math.clz32(j - i);
+      const level = levels[k]!;
+      return Math.max(level[i]!, level[j - (1 << k)]!);
+    },
+  };
+  prefixes.set(node, pre);
+  return pre;
+}
+
 export class TreeDp {
   readonly W: number;
   private readonly memo = new Map<number, NodeSolution>();
@@ -54,6 +106,10 @@ export class TreeDp {
   private readonly regions = new Map<number, RegionDp>();
   /** Stage evaluations done (for tests that check a path was exercised, and for progress). */
   evaluations = 0;
+
+  /** Full-micro-batch seconds of the whole graph, and the sample-size index of the full micro-batch. */
+  private readonly totalWork: number;
+  private readonly fullIndex: number;
 
   constructor(
     readonly problem: PlanningProblem,
@@ -63,6 +119,10 @@ export class TreeDp {
     readonly devices: number,
   ) {
     this.W = Math.max(1, Math.min(devices, ctx.microBatches));
+    this.fullIndex = problem.sampleSizes.indexOf(ctx.microBatch);
+    let total = 0;
+    for (const t of problem.timeSec[this.fullIndex]!) total += t;
+    this.totalWork = Number.isFinite(tau) ? total : 0;
   }
 
   /** Fewest devices for the whole graph with every stage's depth ≤ maxDepth (default: any), or INF. */
@@ -147,10 +207,9 @@ export class TreeDp {
     const cRc = new Int32Array(n * S);
     const cNext = new Int32Array(n * S);
     const cW = new Int32Array(n * S);
-    const sums = emptySums(this.problem.sampleSizes.length);
+    const view = emptySums(this.problem.sampleSizes.length);
+    const pre = prefixOf(node, children, this.problem.sampleSizes.length);
     const degrees = ctx.degrees;
-    const dMax = degrees[degrees.length - 1]!;
-    const kMax = ctx.sampleIndexOfDegree[dMax]!;
     const b = ctx.microBatch;
     const m = ctx.microBatches;
     const v = this.verdict;
@@ -176,27 +235,77 @@ export class TreeDp {
           }
         }
       }
-      clearSums(sums);
-      for (let j = i + 1; j <= n; j++) {
-        addSums(sums, children[j - 1]!.sums);
-        if (sums.params * ctx.bytesPerParam > ctx.memBytes) break;
-        if (sums.timeSec[kMax]! / b > tau) break;
-        if (cuts) {
-          const c = rangeComm(cuts, i, j);
-          sums.inBytesPerSample = c.inBytes;
-          sums.outBytesPerSample = c.outBytes;
-        } else {
-          sums.inBytesPerSample = node.sums.inBytesPerSample;
-          sums.outBytesPerSample = node.sums.outBytesPerSample;
+      // Entries below D + 1 stay infeasible (a stage here is deeper than what follows): not counted.
+      const wFrom = Math.min(W, D + 1);
+      let rowMax = 0;
+      for (let w = wFrom; w <= W; w++) rowMax = Math.max(rowMax, suf[row + w]!);
+      // Stage = children [i, j) with degree d. Per degree, j runs over a window: at most as far as the stage's
+      // compute at b/d samples meets τ and its weights fit (both grow with j), and at least as far as leaves
+      // the rest of the graph coverable by the other K − d devices (device lower bound, see below).
+      for (const d of degrees) {
+        if (d > K) break;
+        const k = ctx.sampleIndexOfDegree[d]!;
+        const tk = pre.time[k]!;
+        let lo = i + 1;
+        let hi = n;
+        const fits = (j: number) =>
+          (tk[j]! - tk[i]!) / b <= tau && (pre.params[j]! - pre.params[i]!) * ctx.bytesPerParam <= ctx.memBytes;
+        if (!fits(lo)) continue;
+        if (!fits(hi)) {
+          let a = lo;
+          let z = hi;
+          while (z - a > 1) {
+            const mid = (a + z) >> 1;
+            if (fits(mid)) a = mid;
+            else z = mid;
+          }
+          hi = a;
         }
-        const nextRow = j * S;
-        for (const d of degrees) {
-          if (d > K) break;
-          judgeStage(sums, d, ctx, v);
+        // Each other stage of degree d' holds at most d'·τ·b seconds of full-micro-batch work (per-sample time
+        // never rises with the batch), so the stage must leave at most (K − d)·τ·b of the graph's work.
+        const tf = pre.time[this.fullIndex]!;
+        const need = this.totalWork - (K - d) * tau * b - 1e-12 * this.totalWork;
+        if (need > 0) {
+          if (tf[hi]! - tf[i]! < need) continue;
+          let a = lo - 1;
+          let z = hi;
+          while (z - a > 1) {
+            const mid = (a + z) >> 1;
+            if (tf[mid]! - tf[i]! >= need) z = mid;
+            else a = mid;
+          }
+          lo = Math.max(lo, z);
+        }
+        // Longest stage first: what follows a longer stage is shorter. The devices that follow need at least
+        // ⌈suffix work / (τ·b)⌉ (the same bound as above), which only grows as j falls: once d plus that bound
+        // cannot beat any entry of the row, no shorter stage can either.
+        const tail = tf[n]!;
+        for (let j = hi; j >= lo; j--) {
+          if (Number.isFinite(tau)) {
+            const after = Math.ceil((tail - tf[j]!) / (tau * b) - 1e-9);
+            if (d + after >= rowMax) break;
+          }
+          view.timeSec[k] = tk[j]! - tk[i]!;
+          view.fwdSec[k] = pre.fwd[k]![j]! - pre.fwd[k]![i]!;
+          view.params = pre.params[j]! - pre.params[i]!;
+          view.paramBytes = pre.paramBytes[j]! - pre.paramBytes[i]!;
+          view.savedBytesPerSample = pre.saved[j]! - pre.saved[i]!;
+          view.workspaceBytesPerSample = pre.workspace(i, j);
+          if (cuts) {
+            const c = rangeComm(cuts, i, j);
+            view.inBytesPerSample = c.inBytes;
+            view.outBytesPerSample = c.outBytes;
+          } else {
+            view.inBytesPerSample = node.sums.inBytesPerSample;
+            view.outBytesPerSample = node.sums.outBytesPerSample;
+          }
+          judgeStage(view, d, ctx, v);
           this.evaluations++;
           const wNo = v.tpsSec <= tau ? Math.min(W, v.maxInFlight) : 0;
           const wRc = v.tpsRecomputeSec <= tau ? Math.min(W, v.maxInFlightRecompute) : 0;
           const wl = Math.max(wNo, wRc);
+          const nextRow = j * S;
+          let improved = false;
           for (let w = 1; w <= wl; w++) {
             const prev = w === m ? W : w - 1;
             const val = d + suf[nextRow + prev]!;
@@ -206,7 +315,12 @@ export class TreeDp {
               cD[row + w] = d;
               cRc[row + w] = w > wNo ? 1 : 0;
               cNext[row + w] = prev;
+              improved = true;
             }
+          }
+          if (improved) {
+            rowMax = 0;
+            for (let w = wFrom; w <= W; w++) rowMax = Math.max(rowMax, suf[row + w]!);
           }
         }
       }

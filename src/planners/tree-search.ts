@@ -15,7 +15,7 @@ import { microBatchCandidates, type PlanningProblem } from "./problem.js";
 import { relayChain, relayCost } from "./relay.js";
 import { type StageContext, stageContext } from "./stage-model.js";
 import type { StagePick } from "./tree-dp.js";
-import type { CandidateSummary, PlannerName, PlannerRequest, PlanResult } from "./types.js";
+import type { CandidateSummary, PlanJudgement, PlannerName, PlannerRequest, PlanResult } from "./types.js";
 
 export interface TreeSearchSpec {
   readonly planner: PlannerName;
@@ -46,27 +46,79 @@ export interface Candidate {
   readonly estimateSec?: number;
 }
 
-/** Iteration bounds of a partition at micro-batch b: m × slowest stage compute, and (m + depth − 1) × bottleneck. */
+/**
+ * Iteration bounds of a partition at micro-batch b.
+ * Lower bound (valid for every synchronous schedule, communication ignored): stage s cannot start its first
+ * forward before micro-batch 0's forwards on the longest path to it, must run m forwards and backwards
+ * (and recomputes), and the last backward still has to travel back along the longest path to a source:
+ *   max over s of  F(path to s) + m·(F_s + B_s + R_s) + B(path from s back).
+ * Estimate (for the order in which candidates are simulated): (m + depth − 1) × the bottleneck stage time.
+ * `chain`: the stages run as the chain of their order (sequential pipelines), else as their stage graph.
+ */
 export function iterationBounds(
   p: PlanningProblem,
-  ctx: StageContext,
+  ctx: Pick<StageContext, "microBatch" | "microBatches">,
   stages: readonly StagePick[],
   depth: number,
   bottleneckSec: number,
+  chain = false,
 ): { lowerBoundSec: number; estimateSec: number } {
-  let slowest = 0;
+  const n = stages.length;
   const full = p.sampleSizes.indexOf(ctx.microBatch);
-  for (const s of stages) {
+  const fwd = new Float64Array(n);
+  const bwd = new Float64Array(n);
+  const rc = new Float64Array(n);
+  stages.forEach((s, i) => {
     // A degree that does not divide the micro-batch into a tabulated size: t(b/d) ≥ t(b)/d still bounds it.
     const k = p.sampleSizes.indexOf(ctx.microBatch / s.degree);
     const at = k >= 0 ? k : full;
     const scale = k >= 0 ? 1 : 1 / s.degree;
-    let t = 0;
-    for (const u of s.units) t += p.timeSec[at]![u]! + (s.recompute ? p.fwdSec[at]![u]! : 0);
-    slowest = Math.max(slowest, t * scale);
+    for (const u of s.units) {
+      fwd[i]! += p.fwdSec[at]![u]! * scale;
+      bwd[i]! += (p.timeSec[at]![u]! - p.fwdSec[at]![u]!) * scale;
+    }
+    if (s.recompute) rc[i] = fwd[i]!;
+  });
+  // Stage graph: the chain of the given order, or the partition's own edges.
+  const succ: number[][] = stages.map(() => []);
+  if (chain) for (let i = 0; i + 1 < n; i++) succ[i]!.push(i + 1);
+  else {
+    const stageOf = new Int32Array(p.units.count).fill(-1);
+    stages.forEach((s, i) => {
+      for (const u of s.units) stageOf[u] = i;
+    });
+    const seen = stages.map(() => new Set<number>());
+    for (let u = 0; u < p.units.count; u++) {
+      const a = stageOf[u]!;
+      for (const v of p.units.succs[u]!) {
+        const b = stageOf[v]!;
+        if (a !== b && a >= 0 && b >= 0 && !seen[a]!.has(b)) {
+          seen[a]!.add(b);
+          succ[a]!.push(b);
+        }
+      }
+    }
   }
+  const order = topoOrder(succ);
+  const before = new Float64Array(n); // longest forward path ending just before s
+  const after = new Float64Array(n); // longest backward path from just after s back to a source
+  for (const i of order) for (const j of succ[i]!) before[j] = Math.max(before[j]!, before[i]! + fwd[i]!);
+  for (const i of order) for (const j of succ[i]!) after[j] = Math.max(after[j]!, after[i]! + bwd[i]!);
   const m = ctx.microBatches;
-  return { lowerBoundSec: m * slowest, estimateSec: (m + depth - 1) * bottleneckSec * ctx.microBatch };
+  let lowerBoundSec = 0;
+  for (let i = 0; i < n; i++) {
+    lowerBoundSec = Math.max(lowerBoundSec, before[i]! + m * (fwd[i]! + bwd[i]! + rc[i]!) + after[i]!);
+  }
+  return { lowerBoundSec, estimateSec: (m + depth - 1) * bottleneckSec * ctx.microBatch };
+}
+
+function topoOrder(succ: readonly (readonly number[])[]): number[] {
+  const indeg = new Int32Array(succ.length);
+  for (const s of succ) for (const j of s) indeg[j]!++;
+  const out: number[] = [];
+  for (let i = 0; i < succ.length; i++) if (indeg[i] === 0) out.push(i);
+  for (let k = 0; k < out.length; k++) for (const j of succ[out[k]!]!) if (--indeg[j]! === 0) out.push(j);
+  return out;
 }
 
 /** A chain candidate as a sequential pipeline runs it: tensors relayed stage to stage (relay.ts). */
@@ -111,23 +163,38 @@ export function microBatchSizes(req: PlannerRequest): number[] {
   return all.filter((b) => b >= 1 && b <= req.batch && req.batch % b === 0).sort((a, b) => a - b);
 }
 
-/** The best partition per micro-batch size, as plans (not yet judged). */
+/**
+ * The best partition per micro-batch size (and shallower alternatives), judged as they come: micro-batch sizes
+ * are tried from the largest (most efficient kernels) down, and a size whose lower bound on the iteration time
+ * exceeds the best simulated plan so far is not searched at all. Returns how many sizes found a partition.
+ */
 export function searchCandidates(
   req: PlannerRequest,
   p: PlanningProblem,
   tree: PlanTree,
   spec: TreeSearchSpec,
   progress: { done: number; total: number },
-): Candidate[] {
-  const out: Candidate[] = [];
+  pool: CandidatePool,
+): number {
+  let found = 0;
   const K = plannedDevices(req);
-  for (const b of microBatchSizes(req)) {
+  let guess: number | undefined;
+  for (const b of [...microBatchSizes(req)].reverse()) {
     req.onProgress?.({ planner: spec.planner, phase: `micro-batch ${b}`, done: progress.done, total: progress.total });
-    const ctx = contextFor(req, p, spec, b);
-    const search = new BottleneckSearch(p, tree, ctx, { devices: K, tolerance: req.tolerance ?? 1e-3 });
-    const deepest = search.best(Number.POSITIVE_INFINITY);
     progress.done++;
+    if (microBatchLowerBound(p, b, req.batch, K) > pool.bestIterationSec) continue;
+    const ctx = contextFor(req, p, spec, b);
+    const search = new BottleneckSearch(p, tree, ctx, {
+      devices: K,
+      tolerance: req.tolerance ?? 1e-3,
+      ...(guess === undefined ? {} : { guessSec: guess }),
+    });
+    const deepest = search.best(Number.POSITIVE_INFINITY);
     if (!deepest) continue;
+    // Halving the micro-batch raises the time per sample a little: the next search starts just above.
+    guess = deepest.bottleneckSec * 1.1;
+    found++;
+    const out: Candidate[] = [];
     for (const solution of [deepest, ...search.shallower(deepest)]) {
       const plan = assemblePlan(p, solution.stages, {
         microBatch: b,
@@ -144,93 +211,123 @@ export function searchCandidates(
         schedule: spec.schedule,
         solution,
         plan,
-        ...iterationBounds(p, ctx, solution.stages, depth, solution.bottleneckSec),
+        ...iterationBounds(p, ctx, solution.stages, depth, solution.bottleneckSec, spec.keepOrder === true),
       };
+      if (candidate.lowerBoundSec! > pool.bestIterationSec) continue;
       out.push(spec.keepOrder ? relayed(req, candidate) : candidate);
       // The same stage DAG under 1F1B's rank warm-ups: more micro-batches in flight, more slack for transfers.
       if (spec.rankWarmupTwin && plan.stages.length > 1) {
         out.push({ ...candidate, schedule: "1f1b", plan: { ...plan, schedule: "1f1b" } });
       }
     }
+    pool.offer(out);
   }
-  return out;
+  return found;
 }
 
 /**
- * Times the candidates with the judge, best estimate first; the fastest that fits wins (ties: the one simulated
- * first). A candidate whose lower bound exceeds the best simulated iteration so far cannot win and is skipped.
+ * Judged candidates of one planner call. `offer` times candidates with the judge, best estimate first; a
+ * candidate whose lower bound exceeds the best simulated iteration so far cannot win and is skipped (so is
+ * every invalid plan, which tests expect never to happen). The fastest that fits wins; ties keep the first.
  */
-export function pickBest(req: PlannerRequest, planner: PlannerName, all: readonly Candidate[]): PlanResult {
-  const summaries: CandidateSummary[] = [];
-  let best: { c: Candidate; j: ReturnType<PlannerRequest["judge"]> } | undefined;
-  let leastPeak = Number.POSITIVE_INFINITY;
-  const candidates = all
-    .map((c, k) => ({ c, k }))
-    .sort((a, b) => (a.c.estimateSec ?? 0) - (b.c.estimateSec ?? 0) || a.k - b.k)
-    .map((x) => x.c);
-  candidates.forEach((c, k) => {
-    req.onProgress?.({ planner, phase: "simulating", done: k, total: candidates.length });
-    if (best && c.lowerBoundSec !== undefined && c.lowerBoundSec > best.j.iterationSec) {
-      summaries.push({
-        microBatch: c.microBatch,
-        schedule: c.schedule,
-        stages: c.plan.stages.length,
-        bottleneckSec: c.solution.bottleneckSec,
-        samplesPerSec: 0,
-        fits: false,
-        skipped: true,
-      });
-      return;
-    }
-    const graph = c.graph ?? req.graph;
-    const issues = validatePlan(c.plan, graph, req.cluster);
-    if (issues.length > 0) {
-      summaries.push({
-        microBatch: c.microBatch,
-        schedule: c.schedule,
-        stages: c.plan.stages.length,
-        bottleneckSec: c.solution.bottleneckSec,
-        samplesPerSec: 0,
-        fits: false,
-        invalid: issues.length,
-      });
-      return;
-    }
-    const j = req.judge(c.plan, graph, c.cost ?? req.cost);
-    summaries.push({
+export class CandidatePool {
+  readonly summaries: CandidateSummary[] = [];
+  private best: { c: Candidate; j: PlanJudgement } | undefined;
+  private leastPeak = Number.POSITIVE_INFINITY;
+  private offered = 0;
+
+  constructor(
+    readonly req: PlannerRequest,
+    readonly planner: PlannerName,
+  ) {}
+
+  /** Best simulated iteration time so far (Infinity before any fitting candidate). */
+  get bestIterationSec(): number {
+    return this.best ? this.best.j.iterationSec : Number.POSITIVE_INFINITY;
+  }
+
+  private summary(c: Candidate, extra: Partial<CandidateSummary>): CandidateSummary {
+    return {
       microBatch: c.microBatch,
       schedule: c.schedule,
       stages: c.plan.stages.length,
       bottleneckSec: c.solution.bottleneckSec,
-      samplesPerSec: j.samplesPerSec,
-      fits: j.fits,
-    });
-    if (!j.fits) {
-      leastPeak = Math.min(leastPeak, Math.max(...j.peakMemBytes));
-      return;
-    }
-    if (!best || j.samplesPerSec > best.j.samplesPerSec * (1 + 1e-9)) best = { c, j };
-  });
-  if (!best) {
-    return {
-      ok: false,
-      planner,
-      reason:
-        candidates.length === 0
-          ? "no plan fits in device memory"
-          : "every candidate plan exceeds device memory in simulation",
-      ...(Number.isFinite(leastPeak) ? { leastMemBytes: leastPeak } : {}),
+      samplesPerSec: 0,
+      fits: false,
+      ...extra,
     };
   }
-  const { c, j } = best;
-  return {
-    ok: true,
-    planner,
-    plan: c.plan,
-    graph: c.graph ?? req.graph,
-    predicted: { ...j, bottleneckSec: c.solution.bottleneckSec },
-    candidates: summaries,
-  };
+
+  offer(all: readonly Candidate[]): void {
+    const { req, planner } = this;
+    const candidates = all
+      .map((c, k) => ({ c, k }))
+      .sort((a, b) => (a.c.estimateSec ?? 0) - (b.c.estimateSec ?? 0) || a.k - b.k)
+      .map((x) => x.c);
+    for (const c of candidates) {
+      this.offered++;
+      req.onProgress?.({ planner, phase: "simulating", done: this.offered, total: this.offered + 1 });
+      if (c.lowerBoundSec !== undefined && c.lowerBoundSec > this.bestIterationSec) {
+        this.summaries.push(this.summary(c, { skipped: true }));
+        continue;
+      }
+      const graph = c.graph ?? req.graph;
+      const issues = validatePlan(c.plan, graph, req.cluster);
+      if (issues.length > 0) {
+        this.summaries.push(this.summary(c, { invalid: issues.length }));
+        continue;
+      }
+      const j = req.judge(c.plan, graph, c.cost ?? req.cost);
+      this.summaries.push(this.summary(c, { samplesPerSec: j.samplesPerSec, fits: j.fits }));
+      if (!j.fits) {
+        this.leastPeak = Math.min(this.leastPeak, Math.max(...j.peakMemBytes));
+        continue;
+      }
+      if (!this.best || j.samplesPerSec > this.best.j.samplesPerSec * (1 + 1e-9)) this.best = { c, j };
+    }
+  }
+
+  result(): PlanResult {
+    const { req, planner } = this;
+    if (!this.best) {
+      return {
+        ok: false,
+        planner,
+        reason:
+          this.offered === 0
+            ? "no plan fits in device memory"
+            : "every candidate plan exceeds device memory in simulation",
+        ...(Number.isFinite(this.leastPeak) ? { leastMemBytes: this.leastPeak } : {}),
+      };
+    }
+    const { c, j } = this.best;
+    return {
+      ok: true,
+      planner,
+      plan: c.plan,
+      graph: c.graph ?? req.graph,
+      predicted: { ...j, bottleneckSec: c.solution.bottleneckSec },
+      candidates: this.summaries,
+    };
+  }
+}
+
+export function pickBest(req: PlannerRequest, planner: PlannerName, all: readonly Candidate[]): PlanResult {
+  const pool = new CandidatePool(req, planner);
+  pool.offer(all);
+  return pool.result();
+}
+
+/**
+ * A lower bound on the iteration time of any plan at micro-batch b with K devices: each micro-batch needs at
+ * least Σ_u T_u(b) device-seconds (a replica on b/d samples takes at least 1/d of the time of b samples), so the
+ * busiest of the K devices works at least m·Σ_u T_u(b)/K.
+ */
+export function microBatchLowerBound(p: PlanningProblem, b: number, batch: number, devices: number): number {
+  const k = p.sampleSizes.indexOf(b);
+  let work = 0;
+  for (const t of p.timeSec[k]!) work += t;
+  return ((batch / b) * work) / devices;
 }
 
 /**

@@ -12,7 +12,15 @@ import { buildPlanTree, leafOrder } from "./plan-tree.js";
 import { buildProblem } from "./problem.js";
 import { judgeStage, type StageVerdict, stageMemBytes, sumsOfSet } from "./stage-model.js";
 import type { StagePick } from "./tree-dp.js";
-import { type Candidate, contextFor, microBatchSizes, pickBest, plannedDevices, relayed } from "./tree-search.js";
+import {
+  type Candidate,
+  contextFor,
+  iterationBounds,
+  microBatchSizes,
+  pickBest,
+  plannedDevices,
+  relayed,
+} from "./tree-search.js";
 import type { PlannerRequest, PlanResult } from "./types.js";
 
 /** How many of the best-estimated configurations the simulator times. */
@@ -90,7 +98,7 @@ export function planUniform(req: PlannerRequest): PlanResult {
             schedule: "1f1b",
             solution: { stages, bottleneckSec: slowest / b, devicesUsed: K },
             plan,
-            estimateSec: (m + depth - 1) * slowest,
+            ...iterationBounds(p, ctx, stages, depth, slowest / b, true),
           }),
         });
         break;
