@@ -11,7 +11,7 @@ import { type Command, Option } from "commander";
 import { compareWithSimulation } from "../../io/launcher-compare.js";
 import { buildRunJob, DEFAULT_RUN_SETTINGS, type RunSettings } from "../../io/launcher-job.js";
 import { preparePlan, readPlanFile } from "../../io/launcher-plan.js";
-import { failureMessage, iterationLine, runHeader } from "../../io/launcher-report.js";
+import { failureMessage, formatBytes, iterationLine, runHeader } from "../../io/launcher-report.js";
 import { steadyIterationSec } from "../../io/launcher-result.js";
 import { type ReferenceOutcome, type RunOutcome, runJob, writeFileAtomic } from "../../io/launcher-run.js";
 import { measuredTrace } from "../../io/launcher-trace.js";
@@ -213,7 +213,8 @@ async function run(ctx: CliContext, planArg: string, o: RunOptions): Promise<num
     }
     say(
       `iteration time ${(iterationSec * 1e3).toFixed(2)} ms (median${outcome.iterations.length >= 3 ? " after the first" : ""}), ` +
-        `${(result["samplesPerSec"] as number).toFixed(1)} samples/s`,
+        `${(result["samplesPerSec"] as number).toFixed(1)} samples/s; peak memory per device: ` +
+        prepared.devices.map((d, r) => `${d}: ${formatBytes(outcome.peakMemBytes[r] ?? 0)}`).join(", "),
     );
     if (o.json) io.out(`${JSON.stringify(result)}\n`);
     return exit;
