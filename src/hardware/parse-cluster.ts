@@ -5,8 +5,7 @@
  */
 import { fail, type Issue, ok, type Result } from "../util/issues.js";
 import { findByName } from "./lookup.js";
-import { type ParseContext, parseDevice } from "./parse-device.js";
-import { zodToIssues } from "./schema-issues.js";
+import { hardwareZodIssues, type ParseContext, parseDevice } from "./parse-device.js";
 import { ClusterSpecSchema } from "./specs.js";
 import type { Cluster, Device } from "./types.js";
 import { BYTES_PER_GB, US_PER_SEC } from "./units.js";
@@ -24,8 +23,8 @@ export interface ClusterParseContext extends ParseContext {
 export function parseCluster(json: unknown, ctx: ClusterParseContext): Result<ClusterSpec> {
   const base = ctx.basePath ?? [];
   const withFile = ctx.file === undefined ? {} : { file: ctx.file };
-  const parsed = ClusterSpecSchema.safeParse(json, { reportInput: true });
-  const issues: Issue[] = parsed.success ? [] : zodToIssues(parsed.error, ctx);
+  const parsed = ClusterSpecSchema.safeParse(json);
+  const issues: Issue[] = parsed.success ? [] : hardwareZodIssues(parsed.error, json, ctx);
   // The device is checked on its own so that its problems keep their own paths (device.memGiB …).
   const rawDevice = (json as { device?: unknown } | null)?.device;
   let device: Device | undefined;

@@ -1,6 +1,7 @@
 /** Device JSON (units in key names) → Device in base units. Strict: unknown keys and bad ranges are issues. */
+import type { z } from "zod";
 import { fail, type Issue, ok, type PathSegment, type Result } from "../util/issues.js";
-import { zodToIssues } from "./schema-issues.js";
+import { zodIssues } from "../util/zod-issues.js";
 import { type DeviceSpec, DeviceSpecSchema } from "./specs.js";
 import type { Device } from "./types.js";
 import { BYTES_PER_GB, BYTES_PER_GIB, FLOPS_PER_TFLOPS } from "./units.js";
@@ -9,6 +10,15 @@ export interface ParseContext {
   readonly file?: string;
   /** Where in the document this object sits (e.g. ["device"] inside a cluster file). */
   readonly basePath?: readonly PathSegment[];
+}
+
+/** zod's issues on hardware JSON: a number out of range is an invalid value here (not a bad-number). */
+export function hardwareZodIssues(error: z.ZodError, json: unknown, ctx: ParseContext): Issue[] {
+  return zodIssues(error, json, {
+    rangeCode: "invalid-value",
+    ...(ctx.file === undefined ? {} : { file: ctx.file }),
+    ...(ctx.basePath === undefined ? {} : { basePath: ctx.basePath }),
+  });
 }
 
 /** The one place where device units become base units. */
@@ -31,8 +41,8 @@ export function deviceFromSpec(spec: DeviceSpec, name: string): Device {
  * `defaultName`; a device with neither is an issue.
  */
 export function parseDevice(json: unknown, ctx: ParseContext & { defaultName?: string } = {}): Result<Device> {
-  const parsed = DeviceSpecSchema.safeParse(json, { reportInput: true });
-  if (!parsed.success) return fail(zodToIssues(parsed.error, ctx));
+  const parsed = DeviceSpecSchema.safeParse(json);
+  if (!parsed.success) return fail(hardwareZodIssues(parsed.error, json, ctx));
   const name = parsed.data.name ?? ctx.defaultName;
   if (name === undefined) {
     const issue: Issue = {

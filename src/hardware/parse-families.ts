@@ -5,8 +5,7 @@
  */
 import { fail, type Issue, ok, type PathSegment, type Result } from "../util/issues.js";
 import { type EfficiencyCurve, type EfficiencyPoint, segmentSlopes } from "./efficiency.js";
-import type { ParseContext } from "./parse-device.js";
-import { zodToIssues } from "./schema-issues.js";
+import { hardwareZodIssues, type ParseContext } from "./parse-device.js";
 import { FamilySpecSchema } from "./specs.js";
 import { DEVICE_FAMILIES, type DeviceFamily } from "./types.js";
 import { BYTES_PER_MB, FLOP_PER_GFLOP, US_PER_SEC } from "./units.js";
@@ -111,9 +110,9 @@ export function parseFamilies(
       issues.push({ code: "missing-field", message: `missing device family "${family}"`, path, ...withFile });
       continue;
     }
-    const parsed = FamilySpecSchema.safeParse(entries[family], { reportInput: true });
+    const parsed = FamilySpecSchema.safeParse(entries[family]);
     if (!parsed.success) {
-      issues.push(...zodToIssues(parsed.error, { ...ctx, basePath: path }));
+      issues.push(...hardwareZodIssues(parsed.error, entries[family], { ...ctx, basePath: path }));
       continue;
     }
     const spec = parsed.data;

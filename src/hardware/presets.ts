@@ -8,12 +8,11 @@ import type { Issue, Result } from "../util/issues.js";
 import { formatIssuesPlain } from "./format-plain.js";
 import { findByName } from "./lookup.js";
 import { type ClusterSpec, parseCluster } from "./parse-cluster.js";
-import { parseDevice } from "./parse-device.js";
+import { hardwareZodIssues, parseDevice } from "./parse-device.js";
 import { type FamilyCurves, parseFamilies } from "./parse-families.js";
 import clustersJson from "./presets/clusters.json" with { type: "json" };
 import devicesJson from "./presets/devices.json" with { type: "json" };
 import familiesJson from "./presets/families.json" with { type: "json" };
-import { zodToIssues } from "./schema-issues.js";
 import { PresetDeviceSchema } from "./specs.js";
 import type { Device, DeviceFamily } from "./types.js";
 
@@ -33,9 +32,9 @@ export function parseDevicePresets(json: unknown, file = "devices.json"): Result
   const usualCluster = new Map<string, string>();
   const issues: Issue[] = [];
   for (const [name, entry] of Object.entries(json as Record<string, unknown>)) {
-    const shape = PresetDeviceSchema.safeParse(entry, { reportInput: true });
+    const shape = PresetDeviceSchema.safeParse(entry);
     if (!shape.success) {
-      issues.push(...zodToIssues(shape.error, { file, basePath: [name] }));
+      issues.push(...hardwareZodIssues(shape.error, entry, { file, basePath: [name] }));
       continue;
     }
     const { usualCluster: cluster, ...spec } = shape.data;

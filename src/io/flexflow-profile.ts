@@ -24,7 +24,7 @@ import { z } from "zod";
 import { buildGraph, type OpSpec } from "../graph/op-kinds/index.js";
 import { DTYPE_BYTES, type Dtype, type Graph, type ProfilePoint } from "../graph/types.js";
 import { fail, type Issue, ok, type PathSegment, type Result } from "../util/issues.js";
-import { graphZodIssues } from "./graph-json-issues.js";
+import { zodIssues } from "../util/zod-issues.js";
 import { locateJsonPaths } from "./graph-json-locate.js";
 import { parseJsonText } from "./hf-config.js";
 
@@ -91,7 +91,7 @@ export function readFlexflowProfile(text: string, file: string, options: Flexflo
   if (!parsed.ok) return parsed;
   const data = parsed.value;
   const checked = profileSchema.safeParse(data);
-  if (!checked.success) return fail(located(text, file, graphZodIssues(checked.error, data)));
+  if (!checked.success) return fail(located(text, file, zodIssues(checked.error, data)));
   const ops = checked.data;
   const keys = Object.keys(ops);
   const issues: Omit<Issue, "file">[] = [];

@@ -5,11 +5,12 @@
  * graph back.
  */
 
+import type { z } from "zod";
 import { buildGraph, type OpSpec } from "../graph/op-kinds/index.js";
 import type { Graph, Op } from "../graph/types.js";
 import { validateGraph } from "../graph/validate.js";
-import { fail, type Issue, type Result } from "../util/issues.js";
-import { graphZodIssues } from "./graph-json-issues.js";
+import { fail, type Issue, type PathSegment, type Result, toDotPath } from "../util/issues.js";
+import { valueAt, zodIssues } from "../util/zod-issues.js";
 import { locateJsonPaths, placeOfOffset } from "./graph-json-locate.js";
 import { type GraphFile, graphFileSchema, type OpEntry } from "./graph-json-schema.js";
 import { firstSyntaxErrorOffset } from "./graph-json-syntax.js";
@@ -25,13 +26,34 @@ export function readGraphJson(text: string, file: string): Result<Graph> {
     return fail([parseError(body, file, e)]);
   }
   const parsed = graphFileSchema.safeParse(data);
-  if (!parsed.success) return fail(withPlaces(body, file, graphZodIssues(parsed.error, data)));
+  if (!parsed.success) return fail(withPlaces(body, file, schemaIssues(parsed.error, data)));
   const doc: GraphFile = parsed.data;
   const built = buildGraph(doc.name ?? baseName(file), doc.dtype ?? "fp16", doc.ops.map(toSpec), doc.source);
   if (!built.ok) return fail(withPlaces(body, file, built.issues));
   const invalid = validateGraph(built.value);
   if (invalid.length > 0) return fail(withPlaces(body, file, invalid));
   return built;
+}
+
+/** zod's issues with messages that name the op (`op "layer3.fc1" (ops[12])`), and unknown kinds as such. */
+function schemaIssues(error: z.ZodError, root: unknown): Issue[] {
+  const placeName = (path: readonly PathSegment[]) => opPlaceName(root, path);
+  return zodIssues(error, root, { placeName }).map((i) =>
+    i.code === "invalid-value" && i.path?.[i.path.length - 1] === "kind" && i.path[0] === "ops"
+      ? { ...i, code: "unknown-kind", message: `${placeName(i.path)} ${i.got} is not an op kind` }
+      : i,
+  );
+}
+
+/** `op "x" (ops[3])` for paths inside an op, so a reader of a long file knows which op is meant. */
+function opPlaceName(root: unknown, path: readonly PathSegment[]): string {
+  if (path[0] === "ops" && typeof path[1] === "number") {
+    const id = valueAt(root, ["ops", path[1], "id"]);
+    const rest = toDotPath(path.slice(2));
+    const op = typeof id === "string" ? `op "${id}" (ops[${path[1]}])` : `ops[${path[1]}]`;
+    return rest === "" ? op : `${op} ${rest}`;
+  }
+  return toDotPath(path) || "the document";
 }
 
 function toSpec(e: OpEntry): OpSpec {

@@ -12,7 +12,7 @@ import { z } from "zod";
 import type { Dtype, Graph } from "../graph/types.js";
 import { buildTransformer, checkTransformerOptions, type TransformerOptions } from "../models/transformer.js";
 import { fail, InputError, type Issue, ok, type PathSegment, type Result } from "../util/issues.js";
-import { graphZodIssues } from "./graph-json-issues.js";
+import { zodIssues } from "../util/zod-issues.js";
 import { locateJsonPaths, placeOfOffset } from "./graph-json-locate.js";
 import { firstSyntaxErrorOffset } from "./graph-json-syntax.js";
 
@@ -322,7 +322,7 @@ export function readHfConfig(text: string, file: string, options: HfConfigOption
   if (!parsed.ok) return parsed;
   const data = parsed.value;
   const checked = configSchema.safeParse(data);
-  if (!checked.success) return fail(located(text, file, graphZodIssues(checked.error, data)));
+  if (!checked.success) return fail(located(text, file, zodIssues(checked.error, data)));
   const c = checked.data;
   const mapped = mapConfig(c, options);
   if (Array.isArray(mapped)) return fail(located(text, file, mapped));

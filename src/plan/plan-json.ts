@@ -6,11 +6,11 @@
  */
 import { validateGraph } from "../graph/validate.js";
 import { fail, type Issue, ok, type PathSegment, type Result } from "../util/issues.js";
+import { zodIssues } from "../util/zod-issues.js";
 import { planDocumentSchema } from "./document-schema.js";
 import { lineOfPath } from "./json-line.js";
 import type { PlanDocument } from "./types.js";
 import { validatePlan } from "./validate-plan.js";
-import { zodIssues } from "./zod-issues.js";
 
 /** Issues beyond this many get no line number (each lookup scans the text; a report shows 50 at most). */
 const MAX_LOCATED = 50;
@@ -23,7 +23,7 @@ export function readPlanJson(text: string, file?: string): Result<PlanDocument> 
     return fail([syntaxIssue(text, (e as Error).message, file)]);
   }
   const parsed = planDocumentSchema.safeParse(raw);
-  if (!parsed.success) return fail(locate(text, zodIssues(parsed.error, raw, file)));
+  if (!parsed.success) return fail(locate(text, zodIssues(parsed.error, raw, file === undefined ? {} : { file })));
   const doc = parsed.data as PlanDocument;
   const graphIssues = validateGraph(doc.graph).map((i) => within(i, ["graph"], file));
   if (graphIssues.length > 0) return fail(locate(text, graphIssues));
