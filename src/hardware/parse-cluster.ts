@@ -4,6 +4,7 @@
  * count of its own unless the file caps it: `resolveCluster` sizes it from `--gpus`.
  */
 import { fail, type Issue, ok, type Result } from "../util/issues.js";
+import { locateIssues, parseJsonText } from "../util/json-text.js";
 import { findByName } from "./lookup.js";
 import { hardwareZodIssues, type ParseContext, parseDevice } from "./parse-device.js";
 import { ClusterSpecSchema } from "./specs.js";
@@ -75,37 +76,6 @@ export function parseCluster(json: unknown, ctx: ClusterParseContext): Result<Cl
   });
 }
 
-/** Line and column (1-based) of a character offset. */
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      start = i + 1;
-    }
-  }
-  return { line, column: offset - start + 1 };
-}
-
-/** JSON text → parsed value, or a parse-error issue with the line where JSON.parse stopped. */
-export function parseJsonText(text: string, file: string | undefined): Result<unknown> {
-  try {
-    return ok(JSON.parse(text));
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const pos = /position (\d+)/.exec(message);
-    const at = pos ? lineColumn(text, Number(pos[1])) : undefined;
-    const issue: Issue = {
-      code: "parse-error",
-      message: `not valid JSON: ${message}`,
-      ...(file === undefined ? {} : { file }),
-      ...(at === undefined ? {} : { line: at.line, column: at.column }),
-    };
-    return fail([issue]);
-  }
-}
-
 /** A custom cluster file's text → ClusterSpec. */
 export function parseClusterJson(
   text: string,
@@ -114,5 +84,6 @@ export function parseClusterJson(
 ): Result<ClusterSpec> {
   const json = parseJsonText(text, file);
   if (!json.ok) return json;
-  return parseCluster(json.value, { devices, ...(file === undefined ? {} : { file }) });
+  const spec = parseCluster(json.value, { devices, ...(file === undefined ? {} : { file }) });
+  return spec.ok ? spec : fail(locateIssues(text, spec.issues));
 }

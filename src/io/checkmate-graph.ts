@@ -14,7 +14,7 @@
 import { assembleTrainingGraph, checkTrainingGraph } from "../remat/training-graph-layout.js";
 import type { CostUnit, TrainingGraph, TrainingNode } from "../remat/types.js";
 import { fail, type Issue, ok, type Result } from "../util/issues.js";
-import { firstSyntaxErrorOffset } from "./graph-json-syntax.js";
+import { locateIssues, parseJsonText } from "../util/json-text.js";
 
 /** Keras `count_params()` of the applications (trainable + non-trainable), from Keras' documentation. */
 const KERAS_PARAMS: readonly (readonly [RegExp, number])[] = [
@@ -34,13 +34,10 @@ export function looksLikeCheckmateGraph(value: unknown): boolean {
 }
 
 export function readCheckmateGraph(text: string, file: string): Result<TrainingGraph> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    return fail([parseIssue(text, file, e)]);
-  }
-  return checkmateGraphFromJson(doc, file);
+  const doc = parseJsonText(text, file);
+  if (!doc.ok) return doc;
+  const graph = checkmateGraphFromJson(doc.value, file);
+  return graph.ok ? graph : fail(locateIssues(text, graph.issues));
 }
 
 export function checkmateGraphFromJson(doc: unknown, file: string): Result<TrainingGraph> {
@@ -192,17 +189,4 @@ export function checkmateGraphFromJson(doc: unknown, file: string): Result<Train
   });
   for (const issue of checkTrainingGraph(g)) issues.push({ ...issue, file });
   return issues.length > 0 ? fail(issues) : ok(g);
-}
-
-function parseIssue(text: string, file: string, e: unknown): Issue {
-  const message = e instanceof Error ? e.message : String(e);
-  const pos = /position (\d+)/.exec(message);
-  const offset = pos ? Number(pos[1]) : firstSyntaxErrorOffset(text);
-  const line = offset >= 0 ? text.slice(0, offset).split("\n").length : undefined;
-  return {
-    code: "parse-error",
-    message: `not valid JSON: ${message}`,
-    file,
-    ...(line !== undefined ? { line } : {}),
-  };
 }

@@ -24,9 +24,8 @@ import { z } from "zod";
 import { buildGraph, type OpSpec } from "../graph/op-kinds/index.js";
 import { DTYPE_BYTES, type Dtype, type Graph, type ProfilePoint } from "../graph/types.js";
 import { fail, type Issue, ok, type PathSegment, type Result } from "../util/issues.js";
+import { locateIssues, parseJsonText } from "../util/json-text.js";
 import { zodIssues } from "../util/zod-issues.js";
-import { locateJsonPaths } from "./graph-json-locate.js";
-import { parseJsonText } from "./hf-config.js";
 
 export interface FlexflowProfileOptions {
   readonly dtype?: Dtype;
@@ -60,17 +59,6 @@ export function looksLikeFlexflowProfile(headText: string): boolean {
   );
 }
 
-function located(text: string, file: string, issues: readonly Omit<Issue, "file">[]): Issue[] {
-  const places = locateJsonPaths(
-    text,
-    issues.map((i) => i.path ?? []),
-  );
-  return issues.map((issue, k) => {
-    const place = issue.path && issue.path.length > 0 ? places[k] : undefined;
-    return { ...issue, file, ...(place ? { line: place.line, column: place.column } : {}) };
-  });
-}
-
 function points(op: ProfileOp): ProfilePoint[] {
   const withWeights = (op.weight_size ?? 0) > 0;
   const fwdShare = withWeights ? 1 / 3 : 1 / 2;
@@ -91,7 +79,7 @@ export function readFlexflowProfile(text: string, file: string, options: Flexflo
   if (!parsed.ok) return parsed;
   const data = parsed.value;
   const checked = profileSchema.safeParse(data);
-  if (!checked.success) return fail(located(text, file, zodIssues(checked.error, data)));
+  if (!checked.success) return fail(locateIssues(text, zodIssues(checked.error, data), file));
   const ops = checked.data;
   const keys = Object.keys(ops);
   const issues: Omit<Issue, "file">[] = [];
@@ -145,7 +133,7 @@ export function readFlexflowProfile(text: string, file: string, options: Flexflo
       outFrom.set(from, [key, "input_size", j]);
     });
   }
-  if (issues.length > 0) return fail(located(text, file, issues));
+  if (issues.length > 0) return fail(locateIssues(text, issues, file));
 
   const specs: OpSpec[] = [];
   for (const key of keys) {
@@ -187,14 +175,14 @@ export function readFlexflowProfile(text: string, file: string, options: Flexflo
   if (!built.ok) {
     // Cycles are the one problem left for the builder to find; point at the profile's op, not at ops[i].
     return fail(
-      located(
+      locateIssues(
         text,
-        file,
         built.issues.map((i) => {
           const index = i.path?.[0] === "ops" && typeof i.path[1] === "number" ? i.path[1] : undefined;
           const spec = index !== undefined ? specs[index] : undefined;
           return { ...i, path: spec ? [spec.id.replace(/^input:/, "")] : [] };
         }),
+        file,
       ),
     );
   }

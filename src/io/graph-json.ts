@@ -10,28 +10,23 @@ import { buildGraph, type OpSpec } from "../graph/op-kinds/index.js";
 import type { Graph, Op } from "../graph/types.js";
 import { validateGraph } from "../graph/validate.js";
 import { fail, type Issue, type PathSegment, type Result, toDotPath } from "../util/issues.js";
+import { locateIssues, parseJsonText } from "../util/json-text.js";
 import { valueAt, zodIssues } from "../util/zod-issues.js";
-import { locateJsonPaths, placeOfOffset } from "./graph-json-locate.js";
 import { type GraphFile, graphFileSchema, type OpEntry } from "./graph-json-schema.js";
-import { firstSyntaxErrorOffset } from "./graph-json-syntax.js";
 
 export const GRAPH_FORMAT = "dagpipe-graph";
 
 export function readGraphJson(text: string, file: string): Result<Graph> {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let data: unknown;
-  try {
-    data = JSON.parse(body);
-  } catch (e) {
-    return fail([parseError(body, file, e)]);
-  }
+  const json = parseJsonText(text, file);
+  if (!json.ok) return json;
+  const data = json.value;
   const parsed = graphFileSchema.safeParse(data);
-  if (!parsed.success) return fail(withPlaces(body, file, schemaIssues(parsed.error, data)));
+  if (!parsed.success) return fail(locateIssues(text, schemaIssues(parsed.error, data), file));
   const doc: GraphFile = parsed.data;
   const built = buildGraph(doc.name ?? baseName(file), doc.dtype ?? "fp16", doc.ops.map(toSpec), doc.source);
-  if (!built.ok) return fail(withPlaces(body, file, built.issues));
+  if (!built.ok) return fail(locateIssues(text, built.issues, file));
   const invalid = validateGraph(built.value);
-  if (invalid.length > 0) return fail(withPlaces(body, file, invalid));
+  if (invalid.length > 0) return fail(locateIssues(text, invalid, file));
   return built;
 }
 
@@ -65,38 +60,6 @@ function toSpec(e: OpEntry): OpSpec {
 function baseName(file: string): string {
   const last = file.split(/[\\/]/).pop() ?? file;
   return last.replace(/\.[^.]*$/, "") || "graph";
-}
-
-function parseError(text: string, file: string, e: unknown): Issue {
-  const message = e instanceof Error ? e.message : String(e);
-  const offset = firstSyntaxErrorOffset(text);
-  const place = offset >= 0 ? placeOfOffset(text, offset) : undefined;
-  return {
-    code: "parse-error",
-    message: text.trim() === "" ? "the file is empty" : `not valid JSON: ${shortReason(message)}`,
-    file,
-    ...(place ? { line: place.line, column: place.column } : {}),
-    expected: "a JSON document",
-  };
-}
-
-/** V8's reason without the echoed text or the offset (the issue carries line and column). */
-function shortReason(message: string): string {
-  return message
-    .replace(/,\s*".*"\s*is not valid JSON$/s, "")
-    .replace(/\s*in JSON at position \d+.*$/s, "")
-    .trim();
-}
-
-function withPlaces(text: string, file: string, issues: readonly Issue[]): Issue[] {
-  const places = locateJsonPaths(
-    text,
-    issues.map((i) => i.path ?? []),
-  );
-  return issues.map((issue, k) => {
-    const place = issue.path && issue.path.length > 0 ? places[k] : undefined;
-    return { ...issue, file, ...(place ? { line: place.line, column: place.column } : {}) };
-  });
 }
 
 /** The graph as a dagpipe JSON document: every field explicit, one op per line. */

@@ -12,9 +12,8 @@ import { z } from "zod";
 import type { Dtype, Graph } from "../graph/types.js";
 import { buildTransformer, checkTransformerOptions, type TransformerOptions } from "../models/transformer.js";
 import { fail, InputError, type Issue, ok, type PathSegment, type Result } from "../util/issues.js";
+import { locateIssues, parseJsonText } from "../util/json-text.js";
 import { zodIssues } from "../util/zod-issues.js";
-import { locateJsonPaths, placeOfOffset } from "./graph-json-locate.js";
-import { firstSyntaxErrorOffset } from "./graph-json-syntax.js";
 
 export interface HfConfigOptions {
   /** Tokens per sample; default the model's context, at most MAX_DEFAULT_SEQ. */
@@ -277,37 +276,6 @@ function mapConfig(c: Config, options: HfConfigOptions): Mapped | Issue[] {
   }
 }
 
-function located(text: string, file: string, issues: readonly Omit<Issue, "file">[]): Issue[] {
-  const places = locateJsonPaths(
-    text,
-    issues.map((i) => i.path ?? []),
-  );
-  return issues.map((issue, k) => {
-    const place = issue.path && issue.path.length > 0 ? places[k] : undefined;
-    return { ...issue, file, ...(place ? { line: place.line, column: place.column } : {}) };
-  });
-}
-
-/** Parses JSON text, or a parse-error issue with the line where the text goes wrong. */
-export function parseJsonText(text: string, file: string): Result<unknown> {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  try {
-    return ok(JSON.parse(body) as unknown);
-  } catch (e) {
-    const offset = firstSyntaxErrorOffset(body);
-    const place = offset >= 0 ? placeOfOffset(body, offset) : undefined;
-    return fail([
-      {
-        code: "parse-error",
-        message: body.trim() === "" ? "the file is empty" : `not valid JSON (${(e as Error).message.split("\n")[0]})`,
-        file,
-        ...(place ? { line: place.line, column: place.column } : {}),
-        expected: "a JSON document",
-      },
-    ]);
-  }
-}
-
 /** True for text that starts a JSON object naming a Hugging Face model type and its width or depth. */
 export function looksLikeHfConfig(headText: string): boolean {
   return (
@@ -322,10 +290,10 @@ export function readHfConfig(text: string, file: string, options: HfConfigOption
   if (!parsed.ok) return parsed;
   const data = parsed.value;
   const checked = configSchema.safeParse(data);
-  if (!checked.success) return fail(located(text, file, zodIssues(checked.error, data)));
+  if (!checked.success) return fail(locateIssues(text, zodIssues(checked.error, data), file));
   const c = checked.data;
   const mapped = mapConfig(c, options);
-  if (Array.isArray(mapped)) return fail(located(text, file, mapped));
+  if (Array.isArray(mapped)) return fail(locateIssues(text, mapped, file));
   const name = (c.architectures?.[0] ?? c.model_type).replace(/[^\w.-]/g, "") || "hf-model";
   const o: TransformerOptions = {
     ...mapped.options,
@@ -339,37 +307,29 @@ export function readHfConfig(text: string, file: string, options: HfConfigOption
   };
   if (o.layers > MAX_LAYERS) {
     const key = mapped.keyOf["layers"] ?? "layers";
-    return fail(
-      located(text, file, [
-        {
-          code: "bad-number",
-          message: `${key} ${o.layers} is more layers than any model has`,
-          path: [key],
-          expected: `≤ ${MAX_LAYERS}`,
-          got: String(o.layers),
-        },
-      ]),
-    );
+    const tooDeep: Issue = {
+      code: "bad-number",
+      message: `${key} ${o.layers} is more layers than any model has`,
+      path: [key],
+      expected: `≤ ${MAX_LAYERS}`,
+      got: String(o.layers),
+    };
+    return fail(locateIssues(text, [tooDeep], file));
   }
   const inconsistent = checkTransformerOptions(o);
   if (inconsistent.length > 0) {
-    return fail(
-      located(
-        text,
-        file,
-        inconsistent.map((i) => ({ ...i, code: "invalid-value", path: toKey(i.path) })),
-      ),
-    );
+    const keyed = inconsistent.map((i): Issue => ({ ...i, code: "invalid-value", path: toKey(i.path) }));
+    return fail(locateIssues(text, keyed, file));
   }
   try {
-    return ok(buildTransformer(o), located(text, file, mapped.warnings));
+    return ok(buildTransformer(o), locateIssues(text, mapped.warnings, file));
   } catch (e) {
     if (e instanceof InputError)
       return fail(
-        located(
+        locateIssues(
           text,
-          file,
           e.issues.map((i) => ({ ...i, path: toKey(i.path) })),
+          file,
         ),
       );
     throw e;

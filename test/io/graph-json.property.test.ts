@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { readGraphJson, writeGraphJson } from "../../src/io/graph-json.js";
-import { locateJsonPaths, placeOfOffset } from "../../src/io/graph-json-locate.js";
 import { buildZooModel } from "../../src/models/index.js";
 import type { PathSegment } from "../../src/util/issues.js";
+import { locateJsonPaths, placeOfOffset } from "../../src/util/json-text.js";
 
 test("random small transformers round-trip through the JSON format", () => {
   fc.assert(

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readGraphJson, writeGraphJson } from "../../src/io/graph-json.js";
-import { locateJsonPaths } from "../../src/io/graph-json-locate.js";
-import { firstSyntaxErrorOffset } from "../../src/io/graph-json-syntax.js";
 import { buildZooModel, ZOO } from "../../src/models/index.js";
 import type { Issue, Result } from "../../src/util/issues.js";
+import { firstSyntaxErrorOffset, locateJsonPaths } from "../../src/util/json-text.js";
 
 function issuesOf(r: Result<unknown>): readonly Issue[] {
   assert.equal(r.ok, false, "expected issues");
