@@ -49,10 +49,14 @@ class Executor:
             self.handlers.update(handlers)
         self.origin = 0.0
         self.events = []
+        # No-flush lists: called with (iteration, its loss or None) when this device's step ends an iteration.
+        self.on_window_end = None
 
     # ---- the loop -------------------------------------------------------------------------------------------
     def run_iteration(self, iteration: int):
         self.iteration = iteration
+        self.losses = {}
+        self.window_start = self.clock()
         self.mbs = {}
         self.sends = []
         self.deferred = []
@@ -72,7 +76,9 @@ class Executor:
                 print(format_grid(self.job.labels, self.device, step), file=sys.stderr)
                 raise
             t1 = self.clock()
-            self.events.append({"name": label, "kind": action["kind"], "it": iteration, "t0": t0 - self.origin, "t1": t1 - self.origin})
+            mb = action.get("microBatch", -1)
+            it = self.data_iteration(mb) if mb >= 0 else iteration
+            self.events.append({"name": label, "kind": action["kind"], "it": it, "t0": t0 - self.origin, "t1": t1 - self.origin})
         self._deferred_steps()
         for w, _ in self.sends:
             w.wait()
@@ -95,11 +101,19 @@ class Executor:
             raise ScheduleError(f"stage {sid!r} is not on device {self.device}")
         return self.stages[sid]
 
+    def data_iteration(self, mb):
+        """The iteration a micro-batch belongs to (no-flush lists hold several)."""
+        return self.iteration + mb // int(self.job.plan["microBatches"])
+
     def _forward(self, st, mb, m, grad: bool):
         lo, hi = st.global_range(mb)
+        it = self.data_iteration(mb)
         ctx = self.meter.hooks() if (self.meter and grad) else contextlib.nullcontext()
         with torch.set_grad_enabled(grad), ctx:
-            outs, loss = st.program(m.ext, self.iteration, lo, hi, self.job.batch_samples, keep=st.keep)
+            if st.versions is not None:
+                outs, loss = st.versions.run(m.version, m.ext, it, lo, hi, self.job.batch_samples, keep=st.keep)
+            else:
+                outs, loss = st.program(m.ext, it, lo, hi, self.job.batch_samples, keep=st.keep)
         return outs, loss
 
     # ---- handlers ----------------------------------------------------------------------------------------------
@@ -157,11 +171,14 @@ class Executor:
                 t.requires_grad_(True)
             ext[i] = t
         m.ext = ext
+        m.version = action.get("version")
         recompute = (st.id, mb) in self.recomputed
         m.outs, m.loss = self._forward(st, mb, m, grad=not recompute)
         if m.loss is not None:
             v = float(m.loss.detach())
             self.loss_sum = v if self.loss_sum is None else self.loss_sum + v
+            it = self.data_iteration(mb)
+            self.losses[it] = self.losses.get(it, 0.0) + v
         if recompute:
             m.loss = None
 
@@ -235,6 +252,8 @@ class Executor:
                 m.backward_tensors = (tensors, grad_tensors)
             else:
                 torch.autograd.backward(tensors, grad_tensors)
+                if st.versions is not None:
+                    st.versions.collect_grads(m.version)
         m.ext_grads = {i: (t.grad if t.grad is not None else torch.zeros_like(t)) for i, t in m.ext.items() if t.requires_grad}
         if (st.id, mb) not in self.w_split:
             m.outs, m.loss, m.ext = {}, None, {}
@@ -243,10 +262,13 @@ class Executor:
         st = self._stage(action)
         m = self._mb(st.id, action["microBatch"])
         if m.backward_tensors is not None:
-            params = [p for p in st.params if p.requires_grad]
+            weights = st.versions.snapshots[m.version].values() if st.versions is not None else st.params
+            params = [p for p in weights if p.requires_grad]
             if params:
                 tensors, grad_tensors = m.backward_tensors
                 torch.autograd.backward(tensors, grad_tensors, inputs=params)
+                if st.versions is not None:
+                    st.versions.collect_grads(m.version)
         m.backward_tensors, m.outs, m.loss, m.ext = None, {}, None, {}
 
     def on_allreduce(self, action):
@@ -268,6 +290,13 @@ class Executor:
             self.deferred.append(st)
             return
         self._step(st)
+        if st.versions is not None and action.get("version") is not None:
+            st.versions.created(int(action["version"]))
+            if self.meter is not None:
+                self.meter.set_params(st.params + st.versions.tensors())
+            it = self.data_iteration(int(action["microBatch"]))
+            if self.on_window_end is not None:
+                self.on_window_end(it, self.losses.pop(it, None))
 
     @staticmethod
     def _step(st):

@@ -45,6 +45,11 @@ class Job:
         return TORCH_DTYPES[self.run["dtype"]]
 
     @property
+    def no_flush(self) -> bool:
+        """PipeDream-2BW: one action list for all iterations, weight versions on computes and steps."""
+        return self.plan["schedule"] == "2bw"
+
+    @property
     def batch_samples(self) -> int:
         return int(self.plan["microBatch"]) * int(self.plan["microBatches"])
 

@@ -8,6 +8,7 @@ import torch
 from .comm import unpack
 from .optim import make_optimizer
 from .stage import StageProgram
+from .versions import WeightVersions
 
 
 class ScheduleError(RuntimeError):
@@ -40,6 +41,7 @@ class MicroBatchState:
         self.ext, self.outs, self.loss = {}, {}, None
         self.ext_grads = {}
         self.backward_tensors = None
+        self.version = None
 
 
 class Message:
@@ -73,10 +75,12 @@ class LocalStage:
         self.preds = sorted({a for a, b in job.plan["stageEdges"] if b == self.id})
         self.succs = sorted({b for a, b in job.plan["stageEdges"] if a == self.id})
         self.keep = sorted({i for t in self.succs for i in job.transfer_ids(self.id, t)})
+        self.versions = WeightVersions(self.program) if job.no_flush else None
 
     def global_range(self, mb):
-        """This replica's samples of micro-batch `mb`, as indices into the iteration's batch."""
-        base = mb * int(self.job.plan["microBatch"])
+        """This replica's samples of micro-batch `mb`, as indices into its iteration's batch (micro-batches of
+        a no-flush list are numbered over all its iterations)."""
+        base = (mb % int(self.job.plan["microBatches"])) * int(self.job.plan["microBatch"])
         return base + self.lo, base + self.hi
 
     def direction(self, action):

@@ -26,6 +26,10 @@ class MemoryMeter:
         s = t.storage()
         return (str(t.device), s.data_ptr())
 
+    def set_params(self, params):
+        """Tensors that are weights, not activations (e.g. the weight versions of a no-flush schedule)."""
+        self._param_keys = {self._key(p) for p in params}
+
     def reset_peak(self):
         self.peak_activation_bytes = self.activation_bytes
 

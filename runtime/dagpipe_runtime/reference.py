@@ -1,6 +1,7 @@
 """Plain single-process training of the whole graph: one forward of the whole batch, backward, optimizer
-step. Same init, data, loss scaling and optimizer as the pipelined executor, so the two must agree to
-rounding; `compare_params` measures by how much."""
+step — for PipeDream-2BW plans with 2BW's one-step-stale weights (the same update rule, without a pipeline).
+Same init, data, loss scaling and optimizer as the pipelined executor, so the two must agree to rounding;
+`compare_params` measures by how much."""
 
 import os
 
@@ -8,6 +9,7 @@ import torch
 
 from .optim import make_optimizer
 from .stage import StageProgram
+from .versions import WeightVersions
 
 
 def train_reference(job, iterations=None, on_iteration=None):
@@ -16,13 +18,24 @@ def train_reference(job, iterations=None, on_iteration=None):
     opt = make_optimizer([p for _, p in program.named_op_parameters()], job.plan["optimizer"]["name"], float(job.run["lr"]))
     batch = job.batch_samples
     total = int(job.run["iterations"]) if iterations is None else iterations
+    versions = WeightVersions(program) if job.no_flush else None
     losses = []
     for it in range(total):
-        _, loss = program({}, it, 0, batch, batch)
-        loss.backward()
+        if versions is None:
+            _, loss = program({}, it, 0, batch, batch)
+            loss.backward()
+        else:
+            # PipeDream-2BW: iteration i's gradient is taken on version max(i-1, 0) and applied to the latest
+            # version, creating version i+1.
+            version = max(it - 1, 0)
+            _, loss = versions.run(version, {}, it, 0, batch, batch)
+            loss.backward()
+            versions.collect_grads(version)
         if opt is not None:
             opt.step()
             opt.zero_grad(set_to_none=True)
+        if versions is not None:
+            versions.created(it + 1)
         losses.append(float(loss.detach()))
         if on_iteration:
             on_iteration(it, losses[-1])

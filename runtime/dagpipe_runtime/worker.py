@@ -26,7 +26,37 @@ def _static_bytes(executor) -> int:
         for p in st.params:
             total += p.numel() * p.element_size() * 2  # weights + gradients
         total += state_bytes(st.optimizer)
+        if st.versions is not None:
+            total += sum(t.numel() * t.element_size() for t in st.versions.tensors())
     return total
+
+
+class _IterationMeter:
+    """Time, CPU time and peak memory of one iteration on this rank, reported as an `iteration` message."""
+
+    def __init__(self, job, executor, meter, rank, origin):
+        self.job, self.executor, self.meter, self.rank, self.origin = job, executor, meter, rank, origin
+        self.cuda = job.torch_device.startswith("cuda")
+
+    def begin(self):
+        if self.cuda:
+            torch.cuda.reset_peak_memory_stats(self.job.torch_device)
+        self.meter.reset_peak()
+        self.t0 = time.perf_counter() - self.origin
+        self.c0 = time.process_time()
+
+    def end(self, it, loss):
+        if self.cuda:
+            torch.cuda.synchronize(self.job.torch_device)
+            peak = torch.cuda.max_memory_allocated(self.job.torch_device)
+        else:
+            peak = _static_bytes(self.executor) + self.meter.peak_activation_bytes
+        t1 = time.perf_counter() - self.origin
+        # CPU time of this process: on a shared machine, wall time minus this shows how much it waited.
+        cpu = time.process_time() - self.c0
+        emit("iteration", rank=self.rank, iteration=it, loss=loss, startSec=self.t0, endSec=t1, cpuSec=cpu,
+             peakMemBytes=peak, activationPeakBytes=self.meter.peak_activation_bytes)
+        self.begin()
 
 
 def _verify(job, executor, rank, comm):
@@ -60,7 +90,8 @@ def run_worker(job_path: str) -> int:
             pairs |= {(b, a) for (a, b) in pairs}
         comm = Comm(job.ranks, job.plan["stages"], job.stage_index, job.tie_groups(), pairs)
         executor = Executor(job, rank, comm)
-        meter = MemoryMeter([p for st in executor.stages.values() for p in st.params])
+        meter = MemoryMeter([p for st in executor.stages.values() for p in st.params]
+                            + [t for st in executor.stages.values() if st.versions for t in st.versions.tensors()])
         executor.meter = meter
         start = 0
         if job.checkpoint and job.checkpoint.get("resume"):
@@ -72,25 +103,18 @@ def run_worker(job_path: str) -> int:
         origin = time.perf_counter()
         executor.origin = origin
         every = int(job.checkpoint.get("every", 0)) if job.checkpoint else 0
-        for it in range(start, int(run["iterations"])):
+        measure = _IterationMeter(job, executor, meter, rank, origin)
+        if job.no_flush:
+            # One list holds every iteration; an iteration ends on this device with its step.
+            executor.on_window_end = lambda it, loss: measure.end(it, loss)
+            measure.begin()
+            executor.run_iteration(0)
+        for it in range(start, 0 if job.no_flush else int(run["iterations"])):
             if run["barrierEachIteration"]:
                 comm.barrier()
-            if job.torch_device.startswith("cuda"):
-                torch.cuda.reset_peak_memory_stats(job.torch_device)
-            meter.reset_peak()
-            t0 = time.perf_counter() - origin
-            c0 = time.process_time()
+            measure.begin()
             loss = executor.run_iteration(it)
-            if job.torch_device.startswith("cuda"):
-                torch.cuda.synchronize(job.torch_device)
-                peak = torch.cuda.max_memory_allocated(job.torch_device)
-            else:
-                peak = _static_bytes(executor) + meter.peak_activation_bytes
-            t1 = time.perf_counter() - origin
-            # CPU time of this process: on a shared machine, wall time minus this shows how much it waited.
-            cpu = time.process_time() - c0
-            emit("iteration", rank=rank, iteration=it, loss=loss, startSec=t0, endSec=t1, cpuSec=cpu, peakMemBytes=peak,
-                 activationPeakBytes=meter.peak_activation_bytes)
+            measure.end(it, loss)
             if every > 0 and (it + 1) % every == 0:
                 save_checkpoint(job, executor, rank, it + 1, comm.barrier)
                 emit("checkpoint", rank=rank, iteration=it + 1)

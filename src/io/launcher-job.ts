@@ -83,8 +83,12 @@ export interface RunJob {
   readonly verify: boolean;
 }
 
-/** Schedules whose semantics the executor reproduces exactly (flushed: one weight version per iteration). */
-export const RUNNABLE_SCHEDULES: readonly ScheduleKind[] = ["gpipe", "1f1b", "interleaved", "zb-h1", "dag-1f1b"];
+/**
+ * Schedules the executor runs: the flushed ones (one weight version per iteration) and PipeDream-2BW (two
+ * versions, one-step-stale gradients). Not async-stash: its weight stashing per in-flight micro-batch is not
+ * implemented.
+ */
+export const RUNNABLE_SCHEDULES: readonly ScheduleKind[] = ["gpipe", "1f1b", "interleaved", "zb-h1", "dag-1f1b", "2bw"];
 
 /** The devices a plan uses, ascending: rank r runs devices()[r]. */
 export function planDevices(plan: Plan): number[] {
@@ -97,7 +101,7 @@ export function runnabilityIssues(doc: PlanDocument): Issue[] {
   if (!RUNNABLE_SCHEDULES.includes(doc.plan.schedule)) {
     issues.push({
       code: "unsupported",
-      message: `the runtime executes flushed schedules only; ${doc.plan.schedule} keeps several weight versions`,
+      message: `the runtime does not execute ${doc.plan.schedule} (a weight version per in-flight micro-batch)`,
       path: ["plan", "schedule"],
       expected: RUNNABLE_SCHEDULES.join(" | "),
       got: doc.plan.schedule,
@@ -115,6 +119,14 @@ export function runnabilityIssues(doc: PlanDocument): Issue[] {
     }
   });
   doc.graph.ops.forEach((op, i) => {
+    if (doc.plan.schedule === "2bw" && op.attrs["tiedTo"] !== undefined && op.attrs["tiedTo"] !== "") {
+      issues.push({
+        code: "unsupported",
+        message: `op ${op.id}: weights tied to another op are not executed under 2bw (its versions are per stage)`,
+        path: ["graph", "ops", i, "attrs", "tiedTo"],
+        got: String(op.attrs["tiedTo"]),
+      });
+    }
     if (op.kind === "opaque") {
       issues.push({
         code: "unsupported",

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { readPlanJson } from "../plan/plan-json.js";
 import type { PlanDocument } from "../plan/types.js";
-import { generateSchedule } from "../schedules/generators/index.js";
+import { generateSchedule, isNoFlush } from "../schedules/generators/index.js";
 import { lowerSchedule } from "../schedules/passes/lower.js";
 import type { Schedule } from "../schedules/types.js";
 import { InputError, unwrap } from "../util/issues.js";
@@ -35,10 +35,14 @@ export function readPlanFile(path: string, shownAs: string): PlanDocument {
   return unwrap(readPlanJson(text, shownAs));
 }
 
-/** The plan's lowered schedule, for a plan the runtime can execute. */
-export function preparePlan(doc: PlanDocument, shownAs: string): PreparedPlan {
+/**
+ * The plan's lowered schedule, for a plan the runtime can execute. A no-flush schedule (2BW) never drains, so
+ * one list holds all `iterations`; a flushed one is one iteration's list, run again each iteration.
+ */
+export function preparePlan(doc: PlanDocument, shownAs: string, iterations = 1): PreparedPlan {
   const issues = runnabilityIssues(doc).map((i) => ({ ...i, file: shownAs }));
   if (issues.length > 0) throw new InputError(issues);
-  const schedule = lowerSchedule(generateSchedule(doc.plan), doc.plan, doc.graph);
+  const compute = generateSchedule(doc.plan, isNoFlush(doc.plan.schedule) ? { iterations } : {});
+  const schedule = lowerSchedule(compute, doc.plan, doc.graph);
   return { doc, schedule, devices: planDevices(doc.plan) };
 }

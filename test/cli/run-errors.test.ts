@@ -28,9 +28,9 @@ test("--procs must equal the devices the plan uses (exit 2)", async () => {
   assert.match(x.stderr, /--procs 3/);
 });
 
-test("a no-flush schedule (2BW) is refused: the runtime keeps one weight version (exit 2 at plan.schedule)", async () => {
+test("async weight stashing is refused: one version per in-flight micro-batch is not implemented (exit 2 at plan.schedule)", async () => {
   const g = smallMmt();
-  const file = writePlan(g, chain(g, 2, { microBatch: 2, microBatches: 2, schedule: "2bw" }));
+  const file = writePlan(g, chain(g, 2, { microBatch: 2, microBatches: 2, schedule: "async-stash" }));
   const x = io();
   assert.equal(await main(["run", file], x), 2);
   assert.match(x.stderr, /plan\.schedule/);

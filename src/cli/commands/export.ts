@@ -76,7 +76,7 @@ function exportPlan(ctx: CliContext, planArg: string, o: ExportOptions): number 
     if (!Number.isInteger(iterations) || iterations < 1) {
       throw badOption("--iterations must be an integer ≥ 1", "integer ≥ 1", o.iterations);
     }
-    const prepared = preparePlan(doc, planArg);
+    const prepared = preparePlan(doc, planArg, iterations);
     const job = buildRunJob({
       doc,
       schedule: prepared.schedule,

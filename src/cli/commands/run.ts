@@ -100,7 +100,17 @@ async function run(ctx: CliContext, planArg: string, o: RunOptions): Promise<num
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(io.cwd, p));
   const settings = settingsFrom(o);
   const doc = readPlanFile(abs(planArg), planArg);
-  const prepared = preparePlan(doc, planArg);
+  const prepared = preparePlan(doc, planArg, settings.iterations);
+  if (doc.plan.schedule === "2bw" && (o.checkpointEvery !== undefined || o.resume)) {
+    throw new InputError([
+      {
+        code: "unsupported",
+        message: "checkpoints of a 2bw run are not supported: it never drains, so no iteration boundary is clean",
+        expected: "no --checkpoint-every / --resume with a 2bw plan",
+        got: o.resume ? "--resume" : "--checkpoint-every",
+      },
+    ]);
+  }
   const world = prepared.devices.length;
   if (o.procs !== undefined && intOption("procs", o.procs, 1) !== world) {
     const issue: Issue = {
