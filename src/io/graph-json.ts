@@ -6,13 +6,13 @@
  */
 
 import type { z } from "zod";
+import { type GraphFile, graphFileSchema, type OpEntry } from "../graph/graph-schema.js";
 import { buildGraph, type OpSpec } from "../graph/op-kinds/index.js";
 import type { Graph, Op } from "../graph/types.js";
 import { validateGraph } from "../graph/validate.js";
 import { fail, type Issue, type PathSegment, type Result, toDotPath } from "../util/issues.js";
 import { locateIssues, parseJsonText } from "../util/json-text.js";
 import { valueAt, zodIssues } from "../util/zod-issues.js";
-import { type GraphFile, graphFileSchema, type OpEntry } from "./graph-json-schema.js";
 
 export const GRAPH_FORMAT = "dagpipe-graph";
 
