@@ -10,7 +10,7 @@ export function memoryFloorBytes(g: TrainingGraph): { bytes: number; node: numbe
   let best = 0;
   let node = 0;
   g.nodes.forEach((x, v) => {
-    let sum = x.memBytes;
+    let sum = x.memBytes + (x.workBytes ?? 0);
     for (const u of g.deps[v] ?? []) sum += g.nodes[u]?.memBytes ?? 0;
     if (sum > best) {
       best = sum;

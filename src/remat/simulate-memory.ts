@@ -3,7 +3,7 @@
  * produced it (a solver's U variables, a baseline's template or the order generator). It checks that every
  * compute finds its inputs live and its output allocated, that allocations and frees match, that every
  * node is computed at least once, and measures the activation peak after each allocation (Checkmate's
- * `activation_ram`, research note §4) and the total cost.
+ * `activation_ram`, research note §4; plus a node's scratch bytes while it runs) and the total cost.
  */
 import type { Issue } from "../util/issues.js";
 import { totalCost } from "./training-graph-layout.js";
@@ -50,6 +50,7 @@ export function simulateMemory(g: TrainingGraph, steps: readonly ExecStep[], bud
       for (const u of g.deps[step.node] ?? []) {
         if (live[u] === 0) problem(k, `stage ${step.stage}: node ${step.node} needs node ${u}, which is not live`);
       }
+      peakBytes = Math.max(peakBytes, liveBytes + (node.workBytes ?? 0));
       computed[step.node] = (computed[step.node] ?? 0) + 1;
       cost += node.cost;
     }

@@ -10,7 +10,7 @@
  *   memory, like the parameters (params × optimizer bytes per parameter) and are outside the budget.
  * - The loss: the graph's `loss` op when the subset holds one; otherwise a synthetic node standing for the
  *   gradients that arrive from later stages (cost 0, size = the outputs it reads).
- * Workspace memory of ops is not modelled (Checkmate does not either).
+ * - An op's workspace bytes are scratch of its forward and of its gradient node (live only while it runs).
  */
 import { type CostModel, DEFAULT_OPTIMIZER, type OptimizerSpec } from "../cost/types.js";
 import type { Graph, Op } from "../graph/types.js";
@@ -89,8 +89,9 @@ export function trainingGraphFromGraph(graph: Graph, options: TrainingGraphOptio
   forward.forEach((op, l) => {
     const c = cost(op);
     const memBytes = scale(op.outBytesPerSample);
-    nodes[l] = { name: op.name ?? op.id, kind: "forward", cost: c.fwd, memBytes };
-    nodes[grad(l)] = { name: `grad ${op.name ?? op.id}`, kind: "backward", cost: c.bwd, memBytes };
+    const work = op.workspaceBytesPerSample ? { workBytes: scale(op.workspaceBytesPerSample) } : {};
+    nodes[l] = { name: op.name ?? op.id, kind: "forward", cost: c.fwd, memBytes, ...work };
+    nodes[grad(l)] = { name: `grad ${op.name ?? op.id}`, kind: "backward", cost: c.bwd, memBytes, ...work };
     edges.push([l, grad(l)]);
     for (const u of op.inputs) {
       const p = index.get(u);

@@ -16,6 +16,8 @@ export interface TrainingNode {
   readonly cost: number;
   /** Bytes of the node's output tensor (at the graph's batch size). */
   readonly memBytes: number;
+  /** Scratch bytes live only while the node runs, on top of its inputs and output (default 0). */
+  readonly workBytes?: number;
 }
 
 export interface TrainingGraph {
@@ -58,7 +60,7 @@ export interface ScheduleStats {
   readonly cost: number;
   /** cost ÷ Σ node costs (1 = no recomputation). */
   readonly overhead: number;
-  /** Largest sum of live activation bytes, measured after each allocation. */
+  /** Largest sum of live activation bytes, measured after each allocation (plus scratch while a node runs). */
   readonly activationBytes: number;
   /** activationBytes + graph.fixedBytes. */
   readonly peakBytes: number;

@@ -15,6 +15,7 @@ import {
   chenSqrt,
 } from "../../src/remat/baselines/simple.js";
 import { evaluateSchedule } from "../../src/remat/evaluate-schedule.js";
+import { recomputeLowerBound } from "../../src/remat/lower-bound.js";
 import { memoryFloorBytes } from "../../src/remat/memory-floor.js";
 import { buildRematModel } from "../../src/remat/milp/build-model.js";
 import { loadHighs } from "../../src/remat/milp/run-highs.js";
@@ -25,15 +26,19 @@ import { trainingGraphFromGraph } from "../../src/remat/training-graph.js";
 import type { RematSchedule, TrainingGraph } from "../../src/remat/types.js";
 import { arbDagCase } from "../arbitraries.js";
 
-/** Random DAG → training graph, with output sizes of 1..4 units so that budgets bind often. */
+/**
+ * Random DAG → training graph, with output sizes of 1..4 units so that budgets bind often, and scratch
+ * bytes (0..2) on some nodes.
+ */
 const arbTrainingGraph = (maxOps: number): fc.Arbitrary<TrainingGraph> =>
   fc
     .tuple(
       arbDagCase({ minOps: 1, maxOps }),
       fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 64, maxLength: 64 }),
       fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 64, maxLength: 64 }),
+      fc.array(fc.integer({ min: -4, max: 2 }), { minLength: 64, maxLength: 64 }),
     )
-    .map(([c, sizes, costs]) => {
+    .map(([c, sizes, costs, works]) => {
       const r = trainingGraphFromGraph(c.graph, { batch: 1 });
       if (!r.ok) throw new Error(JSON.stringify(r.issues));
       const g = r.value;
@@ -41,7 +46,9 @@ const arbTrainingGraph = (maxOps: number): fc.Arbitrary<TrainingGraph> =>
       const L = (n - 1) / 2;
       const forwardOf = (i: number) => (i < L ? i : n - 1 - i);
       const nodes = g.nodes.map((x, i) =>
-        i === L ? { ...x, memBytes: 1 } : { ...x, memBytes: sizes[forwardOf(i)]!, cost: costs[i % 64]! },
+        i === L
+          ? { ...x, memBytes: 1 }
+          : { ...x, memBytes: sizes[forwardOf(i)]!, cost: costs[i % 64]!, workBytes: Math.max(0, works[i % 64]!) },
       );
       return { ...g, nodes };
     });
@@ -73,6 +80,18 @@ describe("schedule laws", () => {
         assert.ok(v.stats.activationBytes >= memoryFloorBytes(g).bytes);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  test("the knapsack bound never exceeds the overhead of a schedule that fits", () => {
+    fc.assert(
+      fc.property(arbTrainingGraph(12), (g) => {
+        for (const s of baselines(g)) {
+          const v = evaluateSchedule(g, s);
+          assert.ok(recomputeLowerBound(g, v.stats.activationBytes).overhead <= v.stats.overhead + 1e-12);
+        }
+      }),
+      { numRuns: 100 },
     );
   });
 
@@ -112,6 +131,9 @@ describe("MILP laws", async () => {
         assert.ok(r.schedule && r.stats);
         assert.deepEqual(evaluateSchedule(g, r.schedule, budget).issues, []);
         assert.ok((r.lowerBoundOverhead ?? 1) <= r.stats.overhead + 1e-9);
+        // The knapsack bound is below what the MILP achieved, and below every baseline that fits.
+        const lb = recomputeLowerBound(g, budget).overhead;
+        assert.ok(lb <= r.stats.overhead + 1e-9, `bound ${lb} above the optimum ${r.stats.overhead}`);
         if (r.stats.overhead > 1) recomputed++;
         const { model, layout } = buildRematModel(g, budget);
         for (const s of baselines(g)) {

@@ -18,6 +18,8 @@
  * continuous: the optimal value is that of Checkmate's MILP, with about n·m/2 fewer integer variables and a
  * tighter LP relaxation. FREE[t,(i,k)] is omitted where it is forced to 0 (a later user of i is node t).
  *
+ * A node's scratch bytes (workBytes) count at the step that computes it: U[t,k] + W_k·R[t,k] ≤ budget.
+ *
  * Units: memory is divided by the budget (U ≤ 1 − margin), cost by Σ C, so the objective is the overhead.
  */
 import type { TrainingGraph } from "../types.js";
@@ -62,6 +64,11 @@ export interface BuildOptions {
   readonly budgetMargin?: number;
   /** Upper bound on the overhead (Σ R·C ≤ maxOverhead · Σ C), e.g. 2·fwd+bwd for the max-batch search. */
   readonly maxOverhead?: number;
+  /**
+   * A proven lower bound on the overhead (lower-bound.ts), added as the valid cut Σ R·C ≥ minOverhead·Σ C:
+   * the relaxation starts from it instead of far below.
+   */
+  readonly minOverhead?: number;
   /** Integrality of R and S (false: the LP relaxation). */
   readonly integral?: boolean;
   /**
@@ -110,6 +117,7 @@ export function buildRematModel(
   const memUnitBytes = budgetBytes;
   const costUnit = g.nodes.reduce((s, x) => s + x.cost, 0) || 1;
   const mem = g.nodes.map((x) => x.memBytes / memUnitBytes);
+  const work = g.nodes.map((x) => (x.workBytes ?? 0) / memUnitBytes);
   const cost = g.nodes.map((x) => x.cost / costUnit);
   const integral = options.integral ?? true;
   const uMax = 1 - (options.budgetMargin ?? 0);
@@ -135,7 +143,9 @@ export function buildRematModel(
   for (let t = 0; t < n; t++) {
     for (let i = 0; i < t; i++) rCol[t * n + i] = newCol(cost[i] as number, 1, integral);
     for (let i = 0; i < t; i++) sCol[t * n + i] = newCol(0, 1, integral);
-    for (let k = 0; k <= t; k++) uCol[t * n + k] = newCol(0, uMax, false);
+    // U[t,t] also carries node t's scratch (R[t,t] = 1); for k < t a row adds W_k·R[t,k] (below).
+    for (let k = 0; k <= t; k++)
+      uCol[t * n + k] = newCol(0, k === t ? Math.max(0, uMax - (work[t] as number)) : uMax, false);
     for (let e = 0; e < m; e++) {
       const [i, k] = edges[e] as [number, number];
       if (k >= t) continue;
@@ -189,6 +199,11 @@ export function buildRematModel(
         rows.add(0, 0, cols, coefs);
       }
     }
+    // Scratch memory of a recomputed node: U[t,k] + W_k·R[t,k] ≤ budget.
+    for (let k = 0; k < t; k++) {
+      if ((work[k] as number) > 0)
+        rows.add(-Infinity, uMax, [uCol[t * n + k] as number, R(t, k)], [1, work[k] as number]);
+    }
     // FREE upper bounds.
     const freesOf = new Map<number, number[]>();
     for (let e = 0; e < m; e++) {
@@ -227,7 +242,7 @@ export function buildRematModel(
       }
     }
   }
-  if (options.maxOverhead !== undefined) {
+  if (options.maxOverhead !== undefined || options.minOverhead !== undefined) {
     const cols: number[] = [];
     const coefs: number[] = [];
     for (let t = 0; t < n; t++) {
@@ -236,7 +251,10 @@ export function buildRematModel(
         coefs.push(cost[i] as number);
       }
     }
-    rows.add(-Infinity, options.maxOverhead - 1, cols, coefs);
+    const offset = cost.reduce((s, c) => s + c, 0);
+    const lo = options.minOverhead !== undefined ? options.minOverhead - offset : -Infinity;
+    const hi = options.maxOverhead !== undefined ? options.maxOverhead - offset : Infinity;
+    rows.add(lo, hi, cols, coefs);
   }
 
   const numCols = colCost.length;

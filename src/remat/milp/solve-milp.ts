@@ -8,6 +8,7 @@ import type { Highs } from "highs";
 import { chenGreedySweep } from "../baselines/chen-greedy.js";
 import { checkpointAll, checkpointLastNode, chenSqrt } from "../baselines/simple.js";
 import { evaluateSchedule } from "../evaluate-schedule.js";
+import { recomputeLowerBound } from "../lower-bound.js";
 import { memoryFloorBytes } from "../memory-floor.js";
 import { solveR } from "../solve-r.js";
 import type { ProgressFn, RematSchedule, SolveResult, TrainingGraph } from "../types.js";
@@ -31,6 +32,11 @@ export interface MilpOptions {
   readonly stopAtFirstSolution?: boolean;
   /** Add the rows that force FREE up (see build-model.ts); default false. */
   readonly forceFree?: boolean;
+  /**
+   * Add the knapsack lower bound (lower-bound.ts) as a cut. Default false: measured slower (VGG19 at
+   * 14.645 GB: 77 s against 20 s of CPU), as objective cuts often are in LP-based branch and bound.
+   */
+  readonly boundCut?: boolean;
 }
 
 export async function solveMilp(
@@ -65,9 +71,11 @@ async function attempt(
   elapsed: () => number,
 ): Promise<{ result: SolveResult; overshoot: boolean }> {
   const floorBytes = memoryFloorBytes(g).bytes;
+  const bound = recomputeLowerBound(g, budgetBytes).overhead;
   options.onProgress?.({ phase: "building the MILP", elapsedSec: elapsed() });
   const { model, layout } = buildRematModel(g, budgetBytes, {
     budgetMargin,
+    ...(options.boundCut && Number.isFinite(bound) && bound > 1 ? { minOverhead: bound * (1 - 1e-9) } : {}),
     ...(options.forceFree ? { forceFree: true } : {}),
     ...(options.maxOverhead !== undefined ? { maxOverhead: options.maxOverhead } : {}),
   });
@@ -97,7 +105,7 @@ async function attempt(
         ...(options.timeLimitSec ? { fraction: Math.min(1, p.elapsedSec / options.timeLimitSec) } : {}),
       }),
   });
-  const lowerBoundOverhead = Math.max(1, out.bound ?? 1);
+  const lowerBoundOverhead = Math.max(1, bound, out.bound ?? 1);
   if (out.status === "infeasible") {
     const result: SolveResult = {
       solver: "milp",

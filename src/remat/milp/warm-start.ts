@@ -45,6 +45,8 @@ export function solutionFromSchedule(
       if (k > 0) u += (R[t * n + k] === 1 ? (mem[k] as number) : 0) - (freedAfter[k - 1] as number);
       const col = layout.uCol[t * n + k] as number;
       if (u > (model.colUpper[col] as number) + 1e-12) return undefined;
+      const scratch = R[t * n + k] === 1 ? (g.nodes[k]?.workBytes ?? 0) / layout.memUnitBytes : 0;
+      if (k < t && u + scratch > (model.colUpper[col] as number) + 1e-12) return undefined;
       x[col] = Math.max(0, u);
     }
   }
