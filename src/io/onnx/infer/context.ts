@@ -7,8 +7,12 @@
  * missing input) and `UnknownShape` (an input's shape is unknown, e.g. after an unknown operator; not
  * the file's fault, the outputs just stay unknown).
  */
+import { broadcastShapes, formatShape, numel } from "../../../graph/op-kinds/shape-util.js";
 import type { PathSegment } from "../../../util/issues.js";
 import { type NodeAttrs, NodeError } from "../node-attrs.js";
+
+/** The IR's shape arithmetic (it does not care whether a batch dimension is included), by the rules' short names. */
+export { broadcastShapes as broadcast, formatShape as fmt, numel };
 
 export interface TensorInfo {
   readonly elemType: number;
@@ -44,16 +48,6 @@ export interface OpRule {
 
 export class UnknownShape extends Error {
   override readonly name = "UnknownShape";
-}
-
-export function numel(shape: readonly number[]): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-export function fmt(shape: readonly number[]): string {
-  return `[${shape.join(", ")}]`;
 }
 
 export class InferCtx {
@@ -121,19 +115,6 @@ export class InferCtx {
   typeOf(i: number): number {
     return this.input(i).elemType;
   }
-}
-
-/** NumPy broadcasting; undefined when the shapes do not broadcast. */
-export function broadcast(a: readonly number[], b: readonly number[]): number[] | undefined {
-  const n = Math.max(a.length, b.length);
-  const out: number[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = a[a.length - n + i] ?? 1;
-    const y = b[b.length - n + i] ?? 1;
-    if (x !== y && x !== 1 && y !== 1) return undefined;
-    out[i] = x === 1 ? y : x;
-  }
-  return out;
 }
 
 /** Element-wise values over broadcast shapes (for folding small constants). */
