@@ -9,7 +9,7 @@
 import type { PlanTree } from "./plan-tree.js";
 import type { PlanningProblem } from "./problem.js";
 import { judgeStage, type StageContext, type StageVerdict, sumsOfSet } from "./stage-model.js";
-import { type StagePick, TreeDp } from "./tree-dp.js";
+import { depthBuckets, type StagePick, TreeDp } from "./tree-dp.js";
 
 export interface PartitionSolution {
   readonly stages: readonly StagePick[];
@@ -95,6 +95,9 @@ interface Probe {
   dp?: TreeDp;
 }
 
+/** Least estimated gain, (m + depth − 1) / (m + bound − 1), for which a shallower plan is searched. */
+export const SHALLOWER_GAIN = 1.05;
+
 /** DP runs kept for reading plans (each holds the memo tables of a whole probe). */
 const KEPT_PROBES = 6;
 
@@ -128,7 +131,7 @@ export class BottleneckSearch {
 
   /** Depth bound index into V (capped at the DP's W). */
   private cap(maxDepth: number): number {
-    return Math.max(1, Math.min(maxDepth, Math.max(1, Math.min(this.K, this.ctx.microBatches))));
+    return Math.max(1, Math.min(maxDepth, depthBuckets(this.K, this.ctx.microBatches)));
   }
 
   private run(tau: number): Probe {
@@ -212,6 +215,18 @@ export class BottleneckSearch {
     }
     let best = this.solutionAt(hiProbe, cap);
     let hi = Math.min(hiProbe.tau, best.bottleneckSec);
+    // The answer is usually just below the first feasible target: bracket it there before bisecting.
+    for (let step = 0; step < 3 && hi > lo * 1.15 && hi > 0; step++) {
+      const tau = hi * 0.9;
+      const q = this.run(tau);
+      if (!this.feasible(q, cap)) {
+        lo = tau;
+        break;
+      }
+      const s = this.solutionAt(q, cap);
+      if (s.bottleneckSec <= best.bottleneckSec) best = s;
+      hi = Math.min(tau, s.bottleneckSec);
+    }
     while (hi > lo * (1 + tolerance) && hi > 0) {
       const mid = Math.sqrt(lo * hi);
       const q = this.run(mid);
@@ -229,7 +244,7 @@ export class BottleneckSearch {
    * depth if its estimated 1F1B iteration, (m + depth − 1) × bottleneck, could beat the deepest plan's by the
    * estimate (the simulator decides). Searched with a coarser tolerance; at most `maxSearches` bounds.
    */
-  shallower(deepest: PartitionSolution, maxSearches = 6): PartitionSolution[] {
+  shallower(deepest: PartitionSolution, maxSearches = 4): PartitionSolution[] {
     const m = this.ctx.microBatches;
     const depth = solutionDepth(this.p, deepest.stages);
     const out: PartitionSolution[] = [];
@@ -237,11 +252,20 @@ export class BottleneckSearch {
     let searches = 0;
     // Depth bounds at or above the DP's cap W (in-flight counts stop at m) cannot tell plans apart.
     const top = Math.min(depth, this.cap(Number.POSITIVE_INFINITY));
-    for (let c = top - 1; c >= 1 && searches < maxSearches; c--) {
-      const limit = (deepest.bottleneckSec * (m + depth - 1)) / (m + c - 1);
-      if (limit <= deepest.bottleneckSec * (1 + 1e-3)) break;
+    // Bounds tried: one less than the deepest plan's, then halving down to 1.
+    const bounds: number[] = [];
+    for (let c = top - 1; c >= 1; c = c === top - 1 ? Math.floor(top / 2) : Math.floor(c / 2)) {
+      if (!bounds.includes(c)) bounds.push(c);
+      if (c === 1) break;
+    }
+    for (const c of bounds) {
+      if (searches >= maxSearches) break;
+      // Worth a search only if the shorter fill and drain could pay at least SHALLOWER_GAIN.
+      const gain = (m + depth - 1) / (m + c - 1);
+      if (gain < SHALLOWER_GAIN) continue;
+      const limit = deepest.bottleneckSec * gain;
       searches++;
-      const s = this.best(c, limit, 1e-2);
+      const s = this.best(c, limit, 3e-2);
       if (s && s.bottleneckSec <= limit && !seen.has(key(s))) {
         seen.add(key(s));
         out.push(s);

@@ -52,6 +52,10 @@ export interface PlanTree {
   /** Unit successors / predecessors including added edges, for the region DP. */
   readonly succs: readonly (readonly number[])[];
   readonly preds: readonly (readonly number[])[];
+  /** Branch runs pipelined as chains (branchChain), built on demand; ids are negative. */
+  readonly chains: Map<string, TreeNode>;
+  /** Whether parallel nodes may pipeline runs of branches as chains (off: GraphPipe's pure SP space). */
+  readonly branchChains: boolean;
 }
 
 const PAIR_CAP = 1e12;
@@ -139,6 +143,7 @@ export function buildPlanTree(
   p: PlanningProblem,
   exactPairLimit: number,
   maxSeriesChildren = Number.POSITIVE_INFINITY,
+  options: { branchChains?: boolean } = {},
 ): PlanTree {
   const g = unitGraph(p);
   const weights = p.timeSec[0]!;
@@ -178,7 +183,15 @@ export function buildPlanTree(
   const root = build(dec.tree);
   markExact(root, exactPairLimit);
   signBranches(p, root, false);
-  return { root, nodes, addedEdges, succs: succSets.map(sorted), preds: predSets.map(sorted) };
+  return {
+    root,
+    nodes,
+    addedEdges,
+    succs: succSets.map(sorted),
+    preds: predSets.map(sorted),
+    chains: new Map(),
+    branchChains: options.branchChains ?? true,
+  };
 }
 
 /**
@@ -225,14 +238,18 @@ function countUpsets(n: TreeNode): number {
  */
 function signBranches(p: PlanningProblem, node: TreeNode, underParallel: boolean): void {
   for (const c of node.children) signBranches(p, c, underParallel || node.kind === "parallel");
-  if (!underParallel || node.kind !== "series" || node.exact || node.children.some((c) => c.kind !== "leaf")) return;
+  if (!underParallel || node.kind !== "series" || node.exact) return;
+  sign(node);
+}
+
+/** Sets `node.signature` when every child is a leaf (see signBranches). */
+function sign(node: TreeNode): void {
+  if (node.children.some((c) => c.kind !== "leaf")) return;
   const parts: string[] = [];
   for (const c of node.children) {
-    const u = c.units[0]!;
-    const times = p.timeSec.map((t, k) => `${t[u]}/${p.fwdSec[k]![u]}`).join(",");
-    parts.push(
-      `${times};${p.params[u]};${p.paramBytes[u]};${p.savedBytesPerSample[u]};${p.workspaceBytesPerSample[u]}`,
-    );
+    const x = c.sums;
+    const times = Array.from(x.timeSec, (t, k) => `${t}/${x.fwdSec[k]}`).join(",");
+    parts.push(`${times};${x.params};${x.paramBytes};${x.savedBytesPerSample};${x.workspaceBytesPerSample}`);
   }
   const cuts = node.cuts!;
   const crossing = cuts.crossing.map((l) => [...l].join(".")).join("|");
@@ -241,6 +258,36 @@ function signBranches(p: PlanningProblem, node: TreeNode, underParallel: boolean
     (pp, t) => `${pp}:${cuts.bytesPerSample[t]}:${[...cuts.consPos[t]!].join(".")}`,
   );
   node.signature = `${parts.join("#")}@${crossing}@${tensors.join(",")}@${node.sums.inBytesPerSample}/${node.sums.outBytesPerSample}`;
+}
+
+/**
+ * A run of parallel branches pipelined as one chain: their children one branch after another, as a series node
+ * (built once per plan tree and run, cached). Any contiguous run of that order is convex (the branches are
+ * independent), and treating each stage as feeding the next only overstates depths, so every plan read from it
+ * is valid. This is how a group of branches balances over devices like a sequential pipeline would.
+ */
+export function branchChain(p: PlanningProblem, tree: PlanTree, parallel: TreeNode, l: number, r: number): TreeNode {
+  const key = `${parallel.id}:${l}:${r}`;
+  const hit = tree.chains.get(key);
+  if (hit) return hit;
+  const children = parallel.children.slice(l, r + 1).flatMap((b) => (b.kind === "series" ? b.children : [b]));
+  const units = children.flatMap((c) => c.units).sort((a, b) => a - b);
+  const inSet = new Uint8Array(p.units.count);
+  for (const u of units) inSet[u] = 1;
+  const node: TreeNode = {
+    id: -1 - tree.chains.size,
+    kind: "series",
+    children,
+    units,
+    sums: sumsOfSet(p, units, inSet),
+    hasParallel: children.some((c) => c.hasParallel),
+    pairs: PAIR_CAP,
+    exact: false,
+  };
+  node.cuts = seriesCuts(p, node);
+  sign(node);
+  tree.chains.set(key, node);
+  return node;
 }
 
 function markExact(node: TreeNode, limit: number): void {
@@ -364,7 +411,15 @@ export function buildChainTree(
     nodes.push(root);
     root.cuts = seriesCuts(p, root);
   }
-  return { root, nodes, addedEdges: [], succs: p.units.succs, preds: p.units.preds };
+  return {
+    root,
+    nodes,
+    addedEdges: [],
+    succs: p.units.succs,
+    preds: p.units.preds,
+    chains: new Map(),
+    branchChains: false,
+  };
 }
 
 /** Units in the order of the SP tree's leaves (series children in order, parallel branches one after another). */

@@ -133,8 +133,9 @@ export class RegionDp {
         for (const label of from) {
           let depth = pair.feedsOutside ? D : 0;
           for (const f of pair.feeds) depth = Math.max(depth, label.depth[f]!);
-          const w = Math.min(m, depth + 1);
-          if (w > W) continue;
+          // Depth bucket (W = "W or more") and the micro-batches in flight there.
+          const w = Math.min(W, depth + 1);
+          const inFlight = Math.min(m, depth + 1);
           // The smallest feasible degree dominates larger ones for the same stage at the same depth.
           let pick = -1;
           let rc = false;
@@ -142,8 +143,8 @@ export class RegionDp {
             const d = ctx.degrees[k]!;
             if (d > K || label.devices + d > budget) break;
             const o = k * 4;
-            if (vd[o]! <= tau && w <= vd[o + 2]!) pick = d;
-            else if (vd[o + 1]! <= tau && w <= vd[o + 3]!) {
+            if (vd[o]! <= tau && inFlight <= vd[o + 2]!) pick = d;
+            else if (vd[o + 1]! <= tau && inFlight <= vd[o + 3]!) {
               pick = d;
               rc = true;
             }

@@ -18,7 +18,7 @@
  * region DP (region-dp.ts). Values above the device count are useless and capped.
  */
 import type { PlanTree, TreeNode } from "./plan-tree.js";
-import { rangeComm } from "./plan-tree.js";
+import { branchChain, rangeComm } from "./plan-tree.js";
 import type { PlanningProblem } from "./problem.js";
 import { RegionDp } from "./region-dp.js";
 import {
@@ -46,6 +46,18 @@ export interface NodeSolution {
 }
 
 export const INF = 1 << 29;
+
+/**
+ * Depths the DP tells apart: 1..W, the last bucket meaning "W or more". In-flight counts stop growing at the
+ * micro-batch count m, so memory needs no more than m buckets; but depth also sets the pipeline's fill and
+ * drain, so at least DEPTH_RESOLUTION buckets are kept even when m is smaller (shallower plans can then be
+ * searched for). Never more than the devices: every stage takes one.
+ */
+export const DEPTH_RESOLUTION = 8;
+
+export function depthBuckets(devices: number, microBatches: number): number {
+  return Math.max(1, Math.min(devices, Math.max(microBatches, DEPTH_RESOLUTION)));
+}
 
 /** Prefix sums over a series node's children (built once per node, shared by every probe). */
 interface SeriesPrefix {
@@ -118,7 +130,7 @@ export class TreeDp {
     readonly tau: number,
     readonly devices: number,
   ) {
-    this.W = Math.max(1, Math.min(devices, ctx.microBatches));
+    this.W = depthBuckets(devices, ctx.microBatches);
     this.fullIndex = problem.sampleSizes.indexOf(ctx.microBatch);
     let total = 0;
     for (const t of problem.timeSec[this.fullIndex]!) total += t;
@@ -301,13 +313,15 @@ export class TreeDp {
           }
           judgeStage(view, d, ctx, v);
           this.evaluations++;
-          const wNo = v.tpsSec <= tau ? Math.min(W, v.maxInFlight) : 0;
-          const wRc = v.tpsRecomputeSec <= tau ? Math.min(W, v.maxInFlightRecompute) : 0;
+          // Depth bucket w holds min(m, w) micro-batches in flight: a limit of m or more admits every bucket.
+          const wNo = v.tpsSec <= tau ? (v.maxInFlight >= m ? W : Math.min(W, v.maxInFlight)) : 0;
+          const wRc =
+            v.tpsRecomputeSec <= tau ? (v.maxInFlightRecompute >= m ? W : Math.min(W, v.maxInFlightRecompute)) : 0;
           const wl = Math.max(wNo, wRc);
           const nextRow = j * S;
           let improved = false;
           for (let w = 1; w <= wl; w++) {
-            const prev = w === m ? W : w - 1;
+            const prev = w === W ? W : w - 1;
             const val = d + suf[nextRow + prev]!;
             if (val < suf[row + w]!) {
               suf[row + w] = val;
@@ -363,7 +377,9 @@ export class TreeDp {
     const cD = new Int32Array(n * S);
     const cRc = new Int32Array(n * S);
     const m = ctx.microBatches;
-    const wt = Math.min(m, D + 1);
+    // A group as one stage sits right before what follows: depth D + 1 (bucket W at most), min(m, ·) in flight.
+    const wt = Math.min(W, D + 1);
+    const inFlight = Math.min(m, D + 1);
     const sums = emptySums(this.problem.sampleSizes.length);
     const marks = new Set<number>();
     const v = this.verdict;
@@ -381,7 +397,22 @@ export class TreeDp {
           }
         }
       }
-      if (wt > W) continue;
+      // Branches l..r pipelined as one chain (plan-tree.ts branchChain): a group can then balance over any
+      // number of devices, cutting inside branches, as a sequential pipeline of those branches would.
+      if (this.tree.branchChains) {
+        for (let r = l + 1; r < n; r++) {
+          const cv = this.solve(branchChain(p, this.tree, node, l, r), D).V;
+          const nextRow = (r + 1) * S;
+          for (let w = 0; w <= W; w++) {
+            const val = cv[w]! + grp[nextRow + w]!;
+            if (val < grp[row + w]!) {
+              grp[row + w] = val;
+              cR[row + w] = r;
+              cD[row + w] = -2;
+            }
+          }
+        }
+      }
       clearSums(sums);
       marks.clear();
       let outBytes = 0;
@@ -410,7 +441,7 @@ export class TreeDp {
           if (d > K) break;
           judgeStage(sums, d, ctx, v);
           this.evaluations++;
-          const opt = stageOption(v, wt, tau);
+          const opt = stageOption(v, inFlight, tau);
           if (opt !== 0) {
             pick = d;
             rc = opt === 2 ? 1 : 0;
@@ -444,6 +475,9 @@ export class TreeDp {
           if (r < 0) {
             this.solve(branches[l]!, D).collect(w, out);
             l += 1;
+          } else if (cD[at] === -2) {
+            this.solve(branchChain(p, this.tree, node, l, r), D).collect(w, out);
+            l = r + 1;
           } else {
             const units: number[] = [];
             for (let k = l; k <= r; k++) units.push(...branches[k]!.units);

@@ -120,7 +120,15 @@ test("graph planner objective equals the exhaustive optimum over all stage DAGs 
         if (reference.stages.length > 1) seen.multiStage++;
         if (planned!.stages.some((s) => s.degree > 1)) seen.degree++;
         if (planned!.stages.some((s) => s.recompute)) seen.recompute++;
-        const spOnly = minimizeBottleneck(p, buildPlanTree(p, 0), ctx, { devices: c.devices, tolerance: TOL });
+        const spOnly = minimizeBottleneck(
+          p,
+          buildPlanTree(p, 0, Number.POSITIVE_INFINITY, { branchChains: false }),
+          ctx,
+          {
+            devices: c.devices,
+            tolerance: TOL,
+          },
+        );
         if (!spOnly || spOnly.bottleneckSec > reference.bottleneckSec * (1 + 1e-6)) seen.spWorse++;
       }
     }),
@@ -188,7 +196,7 @@ test("pure series/parallel DP equals the optimum over SP-aligned partitions; reg
     fc.property(arbCase, fc.integer({ min: 4, max: 60 }), (c, limit) => {
       for (const b of microBatchCandidates(c.batch)) {
         const { p, ctx } = setup(c, b);
-        const spTree = buildPlanTree(p, 0);
+        const spTree = buildPlanTree(p, 0, Number.POSITIVE_INFINITY, { branchChains: false });
         const planned = minimizeBottleneck(p, spTree, ctx, { devices: c.devices, tolerance: TOL });
         const reference = bestOf(p, ctx, c.devices, spAlignedPartitions(spTree.root, c.devices));
         assert.ok(
