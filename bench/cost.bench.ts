@@ -10,19 +10,8 @@ import { allReduceSec } from "../src/hardware/comm.js";
 import { DEVICE_PRESETS } from "../src/hardware/presets.js";
 import { resolveCluster } from "../src/hardware/resolve-cluster.js";
 import { buildZooModel } from "../src/models/index.js";
+import { mulberry32 } from "../src/util/prng.js";
 import { type Bench, table, timeBest } from "./harness.js";
-
-/** A small deterministic PRNG (mulberry32) so every run asks the same ranges. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const bench: Bench = {
   name: "cost",
@@ -48,7 +37,7 @@ export const bench: Bench = {
 
     const n = ops.length;
     const queries = 5_000_000;
-    const rnd = prng(42);
+    const rnd = mulberry32(42); // every run asks the same ranges
     const from = new Int32Array(queries);
     const to = new Int32Array(queries);
     for (let q = 0; q < queries; q++) {

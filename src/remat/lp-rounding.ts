@@ -6,11 +6,11 @@
  * nothing may fit; the result then says so (the MILP is the fallback there).
  */
 import type { Highs } from "highs";
+import { mulberry32 } from "../util/prng.js";
 import { evaluateSchedule } from "./evaluate-schedule.js";
 import { memoryFloorBytes } from "./memory-floor.js";
 import { buildRematModel } from "./milp/build-model.js";
 import { runHighs } from "./milp/run-highs.js";
-import { mulberry32 } from "./prng.js";
 import { solveR } from "./solve-r.js";
 import type { ProgressFn, RematSchedule, ScheduleStats, SolveResult, TrainingGraph } from "./types.js";
 

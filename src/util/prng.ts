@@ -1,6 +1,10 @@
-/** A small seeded PRNG (mulberry32): the only randomness in the remat module, always passed in explicitly. */
+/**
+ * A small seeded PRNG (mulberry32): where the project needs randomness (LP rounding, benchmarks' inputs) it
+ * takes one of these explicitly, so the same seed gives the same output everywhere, in Node and in a browser.
+ */
 export type Prng = () => number;
 
+/** Uniform numbers in [0, 1) from a 32-bit seed. */
 export function mulberry32(seed: number): Prng {
   let a = seed >>> 0;
   return () => {
