@@ -3,7 +3,7 @@
  * Node side only: reads a custom cluster file; the meaning of the options lives in the pure
  * `resolveCluster` (src/hardware/resolve-cluster.ts). Bad input throws InputError (exit 2) naming the option.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
 import { canonicalName } from "../hardware/lookup.js";
@@ -12,6 +12,7 @@ import { CLUSTER_PRESETS, DEVICE_PRESETS } from "../hardware/presets.js";
 import { DEFAULT_CLUSTER, resolveCluster } from "../hardware/resolve-cluster.js";
 import type { Cluster } from "../hardware/types.js";
 import { InputError, type Issue } from "../util/issues.js";
+import { readTextFile } from "./read-text-file.js";
 
 export interface ClusterOptionValues {
   readonly gpus?: string | number;
@@ -41,21 +42,13 @@ function readCluster(value: string, cwd: string): ClusterSpec | string {
   if (canonicalName(CLUSTER_PRESETS, value) !== undefined) return value;
   const path = isAbsolute(value) ? value : resolve(cwd, value);
   if (!looksLikeFile(value) && !existsSync(path)) return value;
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new InputError([
-      {
-        code: "bad-option",
-        message: `cannot read cluster file (${reason})`,
-        file: value,
-        path: ["cluster"],
-        expected: "a readable cluster JSON file",
-      },
-    ]);
-  }
+  const text = readTextFile(path, cwd, (reason) => ({
+    code: "bad-option",
+    message: `cannot read cluster file (${reason})`,
+    file: value,
+    path: ["cluster"],
+    expected: "a readable cluster JSON file",
+  }));
   const parsed = parseClusterJson(text, value, DEVICE_PRESETS);
   if (!parsed.ok) throw new InputError(parsed.issues);
   return parsed.value;

@@ -4,7 +4,7 @@
  * Exit codes (docs/simulator.md): 0 ok; 1 the plan does not fit in memory (the least memory that would fit is
  * printed) or a fault stopped it; 2 bad input; 3 the generated schedule deadlocked (a dagpipe bug).
  */
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { createCostModel } from "../../cost/create-cost-model.js";
 import { BYTES_PER_GIB } from "../../hardware/units.js";
@@ -21,6 +21,7 @@ import type { FaultEvent } from "../../sim/types.js";
 import { InputError, type Issue } from "../../util/issues.js";
 import type { CliCommand, CliIO } from "../context.js";
 import { EXIT, runAction } from "../context.js";
+import { readTextFile } from "../read-text-file.js";
 
 interface SimulateOptions {
   json?: boolean;
@@ -123,16 +124,12 @@ export const simulateCommand: CliCommand = {
 };
 
 function readPlanFile(file: string, io: CliIO) {
-  const path = isAbsolute(file) ? file : resolve(io.cwd, file);
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new InputError([
-      { code: "parse-error", message: `cannot read the plan file (${reason})`, file, expected: "a readable JSON file" },
-    ]);
-  }
+  const text = readTextFile(file, io.cwd, (reason) => ({
+    code: "parse-error",
+    message: `cannot read the plan file (${reason})`,
+    file,
+    expected: "a readable JSON file",
+  }));
   const doc = readPlanJson(text, file);
   if (!doc.ok) throw new InputError(doc.issues);
   return doc.value;
