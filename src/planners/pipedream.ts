@@ -15,7 +15,15 @@ import { type PipeDreamLevel, pipedreamPartition } from "./pipedream-dp.js";
 import { buildChainTree, buildPlanTree, leafOrder } from "./plan-tree.js";
 import { buildProblem, type PlanningProblem } from "./problem.js";
 import type { StagePick } from "./tree-dp.js";
-import { type Candidate, iterationBounds, microBatchSizes, pickBest, plannedDevices, relayed } from "./tree-search.js";
+import {
+  type Candidate,
+  CandidatePool,
+  iterationBounds,
+  microBatchLowerBound,
+  microBatchSizes,
+  plannedDevices,
+  relayed,
+} from "./tree-search.js";
 import type { PlannerRequest, PlanResult } from "./types.js";
 
 /** PipeDream's levels for K devices of a cluster: one level inside a node, two across nodes. */
@@ -47,10 +55,13 @@ export function planPipeDream(req: PlannerRequest): PlanResult {
   const outPerSample = Float64Array.from(order, (u) =>
     p.units.members[u]!.reduce((a, op) => a + p.graph.ops[op]!.outBytesPerSample, 0),
   );
-  const run = (memoryBytes?: number): Candidate[] => {
-    const out: Candidate[] = [];
-    sizes.forEach((b, k) => {
+  // Micro-batch sizes from the largest down; a size whose iteration lower bound cannot beat the best simulated
+  // plan so far is not partitioned (tree-search.ts microBatchLowerBound).
+  const run = (memoryBytes?: number): PlanResult => {
+    const pool = new CandidatePool(req, "pipedream");
+    [...sizes].reverse().forEach((b, k) => {
       req.onProgress?.({ planner: "pipedream", phase: `micro-batch ${b}`, done: k, total: sizes.length });
+      if (microBatchLowerBound(p, b, req.batch, plannedDevices(req)) > pool.bestIterationSec) return;
       const sIdx = p.sampleSizes.indexOf(b);
       const result = pipedreamPartition(
         {
@@ -67,15 +78,15 @@ export function planPipeDream(req: PlannerRequest): PlanResult {
         },
       );
       if (!result) return;
-      out.push(relayed(req, candidateOf(req, p, order, b, result.stages, result.pipelineSec / b)));
+      pool.offer([relayed(req, candidateOf(req, p, order, b, result.stages, result.pipelineSec / b))]);
     });
-    return out;
+    return pool.result();
   };
-  const first = pickBest(req, "pipedream", run());
+  const first = run();
   if (first.ok) return first;
-  const second = pickBest(req, "pipedream", run(req.cluster.device.memBytes));
+  const second = run(req.cluster.device.memBytes);
   if (second.ok) return second;
-  return first.leastMemBytes !== undefined ? first : second;
+  return !first.ok && first.leastMemBytes !== undefined ? first : second;
 }
 
 function candidateOf(

@@ -306,6 +306,7 @@ export class CandidatePool {
       planner,
       plan: c.plan,
       graph: c.graph ?? req.graph,
+      cost: c.cost ?? req.cost,
       predicted: { ...j, bottleneckSec: c.solution.bottleneckSec },
       candidates: this.summaries,
     };

@@ -87,6 +87,8 @@ export type PlanResult =
       readonly plan: Plan;
       /** The graph the plan refers to: the request's, or for chain plans the request's with relay ops added. */
       readonly graph: Graph;
+      /** The cost model that times `graph` (the request's, extended to relay ops). */
+      readonly cost: CostModel;
       readonly predicted: PlanPrediction;
       /** Every candidate the judge timed (one per micro-batch size and schedule), for reports. */
       readonly candidates: readonly CandidateSummary[];

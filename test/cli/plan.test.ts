@@ -103,6 +103,7 @@ test("bad options exit 2 naming the option", async () => {
     [["--batch", "0"], "batch"],
     [["--batch", "16", "--micro-batch", "3"], "micro-batch"],
     [["--gpus", "x"], "gpus"],
+    [["--remat", "magic"], "remat"],
   ];
   for (const [args, path] of cases) {
     const io = fakeIO();

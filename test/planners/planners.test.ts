@@ -12,6 +12,7 @@ import type { Cluster } from "../../src/hardware/types.js";
 import { buildZooModel } from "../../src/models/index.js";
 import { validatePlan } from "../../src/plan/validate-plan.js";
 import { simulationJudge } from "../../src/planners/judge.js";
+import { refineWithRemat } from "../../src/planners/remat-refine.js";
 import { PLANNERS } from "../../src/planners/run-planner.js";
 import { PLANNER_NAMES, type PlannerRequest } from "../../src/planners/types.js";
 import { unwrap } from "../../src/util/issues.js";
@@ -106,4 +107,24 @@ test("recompute inside plans: stages recompute where that makes the plan fit, or
     const b = PLANNERS[planner]({ ...request(graph, roomier, 32), dataParallel: false, recompute: false });
     assert.ok(a.ok && b.ok && a.predicted.samplesPerSec >= b.predicted.samplesPerSec);
   }
+});
+
+test("remat schedules from src/remat replace whole-stage recompute where they cost less, never slowing the plan", async () => {
+  const graph = buildZooModel("gpt", ["--layers", "8", "--hidden", "1024", "--heads", "16", "--seq", "1024"]);
+  const cluster = unwrap(resolveCluster({ gpus: 4, cluster: "summit", memoryGB: 0.9 }));
+  const req = { ...request(graph, cluster, 32), dataParallel: false };
+  const planned = PLANNERS.graph(req);
+  assert.ok(planned.ok && planned.plan.stages.some((s) => s.recompute === "full"));
+  const { result, replaced } = await refineWithRemat(req, planned, { solver: "chen-greedy" });
+  assert.ok(result.ok);
+  assert.ok(replaced.length >= 1, "some stage takes a remat schedule");
+  const remat = result.plan.stages.filter((s) => s.recompute === "remat");
+  assert.deepEqual(
+    remat.map((s) => s.id),
+    replaced,
+  );
+  for (const s of remat)
+    assert.ok(s.rematCost && s.rematCost.extraFwdFraction < 1 && s.rematCost.extraFwdFraction >= 0);
+  assert.deepEqual(validatePlan(result.plan, result.graph, cluster), []);
+  assert.ok(result.predicted.fits && result.predicted.samplesPerSec >= planned.predicted.samplesPerSec);
 });

@@ -21,11 +21,12 @@ export const compareCommand: CliCommand = {
         .description("Run every planner on the same model and cluster; one table, every plan timed by the simulator")
         .argument("<model>", MODEL_ARG_HELP),
     ).action(
-      runAction(ctx, (_model: string, opts: PlanningOptions, cmd: Command) => {
+      runAction(ctx, async (_model: string, opts: PlanningOptions, cmd: Command) => {
         const io = ctx.io;
         const setup = planningSetup(cmd, opts, io);
         const progress = progressReporter(io);
-        const runs = PLANNER_NAMES.map((name) => runTimed(name, setup, progress.onProgress));
+        const runs = [];
+        for (const name of PLANNER_NAMES) runs.push(await runTimed(name, setup, progress.onProgress, opts.remat));
         progress.stop();
         const summaries = runs.map((r) => r.summary);
         if (opts.json) {

@@ -15,6 +15,7 @@ import type { Cluster } from "../../hardware/types.js";
 import { writePlanJson } from "../../plan/plan-json.js";
 import type { PlanDocument } from "../../plan/types.js";
 import { simulationJudge } from "../../planners/judge.js";
+import { refineWithRemat } from "../../planners/remat-refine.js";
 import { runPlanner } from "../../planners/run-planner.js";
 import {
   PLANNER_NAMES,
@@ -23,6 +24,7 @@ import {
   type PlannerRequest,
   type PlanResult,
 } from "../../planners/types.js";
+import { SOLVER_NAMES, type SolverName } from "../../remat/types.js";
 import { type PlanFailureSummary, type PlanSummary, summarizePlan } from "../../report/plan-summary.js";
 import { formatFailure, formatPlan, type PlanHeader } from "../../report/plan-table.js";
 import { InputError, type Issue } from "../../util/issues.js";
@@ -33,6 +35,7 @@ import { loadModelArg, MODEL_ARG_HELP, MODEL_HELP_AFTER } from "../model-arg.js"
 
 export interface PlanningOptions extends ClusterOptionValues {
   batch?: string;
+  remat?: string;
   dp?: boolean;
   async?: boolean;
   recompute?: boolean;
@@ -50,6 +53,11 @@ export function addPlanningOptions(command: Command): Command {
     .option("--no-dp", "no data parallelism inside stages (every stage on one device)")
     .option("--async", "also consider PipeDream-2BW (no flush; weights updated with one-step-stale gradients)")
     .option("--no-recompute", "never recompute a stage's forward to save memory")
+    .option(
+      "--remat <solver>",
+      "where a stage recomputes, try a cheaper rematerialization schedule (milp, chen-greedy, … or none)",
+      "milp",
+    )
     .option("--micro-batch <b>", "only this micro-batch size (default: every power of two dividing the batch)")
     .option("--json", "print one JSON document instead of tables")
     .allowUnknownOption()
@@ -157,15 +165,35 @@ export interface TimedResult {
   readonly summary: PlanSummary | PlanFailureSummary;
 }
 
-export function runTimed(
+export async function runTimed(
   name: PlannerName,
   setup: PlanningSetup,
   onProgress: (p: PlannerProgress) => void,
-): TimedResult {
+  remat: string | undefined,
+): Promise<TimedResult> {
   const t0 = performance.now();
-  const result = runPlanner(name, { ...setup.request, onProgress });
+  const req = { ...setup.request, onProgress };
+  let result = runPlanner(name, req);
+  if (remat !== "none") {
+    result = (await refineWithRemat(req, result, { solver: parseRematSolver(remat) })).result;
+  }
   const searchSec = (performance.now() - t0) / 1000;
   return { result, summary: summarizePlan(result, setup.cluster, searchSec) };
+}
+
+/** `--remat <solver>`: a solver of src/remat, or "none". */
+export function parseRematSolver(raw: string | undefined): SolverName {
+  const name = (raw ?? "milp").toLowerCase();
+  if ((SOLVER_NAMES as readonly string[]).includes(name)) return name as SolverName;
+  throw new InputError([
+    {
+      code: "bad-option",
+      message: `unknown remat solver "${raw}"`,
+      path: ["remat"],
+      expected: `none or one of ${SOLVER_NAMES.join(", ")}`,
+      got: String(raw),
+    },
+  ]);
 }
 
 /** Writes a file atomically: a temp file beside it, then a rename (nothing half-written on failure). */
@@ -236,61 +264,66 @@ export const planCommand: CliCommand = {
         .option("--planner <name>", `${PLANNER_NAMES.join(" | ")} | all (the fastest of them)`, "graph")
         .option("--out <plan.json>", "write the plan document (for dagpipe simulate / run / export)"),
     ).action(
-      runAction(ctx, (_model: string, opts: PlanningOptions & { planner?: string; out?: string }, cmd: Command) => {
-        const io = ctx.io;
-        const which = parsePlanner(opts.planner);
-        const setup = planningSetup(cmd, opts, io);
-        const progress = progressReporter(io);
-        const names = which === "all" ? PLANNER_NAMES : [which];
-        const runs = names.map((name) => runTimed(name, setup, progress.onProgress));
-        progress.stop();
-        const wins = runs.filter((r) => r.result.ok) as (TimedResult & { result: { ok: true } })[];
-        const best = wins.reduce<(typeof wins)[number] | undefined>(
-          (a, r) =>
-            !a ||
-            (r.result.ok && r.result.predicted.samplesPerSec > (a.result.ok ? a.result.predicted.samplesPerSec : 0))
-              ? r
-              : a,
-          undefined,
-        );
-        if (!best) {
-          const failures = runs.map((r) => r.summary as PlanFailureSummary);
-          const least = failures
-            .map((f) => f.leastMemBytes)
-            .filter((x): x is number => x !== undefined)
-            .reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
-          const shown: PlanFailureSummary = {
-            ...failures[0]!,
-            ...(Number.isFinite(least) ? { leastMemBytes: least } : {}),
-            searchSec: failures.reduce((a, f) => a + f.searchSec, 0),
-          };
-          if (opts.json) io.out(`${JSON.stringify(shown, null, 2)}\n`);
-          else io.err(`dagpipe plan: ${formatFailure(shown, setup.header)}\n`);
-          return EXIT.cannotMeet;
-        }
-        const summary = best.summary as PlanSummary;
-        if (opts.out !== undefined)
-          writeFileAtomic(opts.out, writePlanJson(planDocument(best.result, setup.cluster)), io.cwd);
-        if (opts.json) {
-          const others = runs.filter((r) => r !== best).map((r) => r.summary);
-          io.out(`${JSON.stringify(which === "all" ? { ...summary, others } : summary, null, 2)}\n`);
-        } else {
-          io.out(`${formatPlan(summary, setup.header)}\n`);
-          if (which === "all") {
-            for (const r of runs) {
-              if (r === best) continue;
-              const s = r.summary;
-              io.out(
-                s.ok
-                  ? `  ${s.planner}: ${s.predicted.samplesPerSec.toFixed(1)} samples/s\n`
-                  : `  ${s.planner}: ${s.reason}\n`,
-              );
-            }
+      runAction(
+        ctx,
+        async (_model: string, opts: PlanningOptions & { planner?: string; out?: string }, cmd: Command) => {
+          const io = ctx.io;
+          const which = parsePlanner(opts.planner);
+          if (opts.remat !== undefined && opts.remat !== "none") parseRematSolver(opts.remat);
+          const setup = planningSetup(cmd, opts, io);
+          const progress = progressReporter(io);
+          const names = which === "all" ? PLANNER_NAMES : [which];
+          const runs: TimedResult[] = [];
+          for (const name of names) runs.push(await runTimed(name, setup, progress.onProgress, opts.remat));
+          progress.stop();
+          const wins = runs.filter((r) => r.result.ok) as (TimedResult & { result: { ok: true } })[];
+          const best = wins.reduce<(typeof wins)[number] | undefined>(
+            (a, r) =>
+              !a ||
+              (r.result.ok && r.result.predicted.samplesPerSec > (a.result.ok ? a.result.predicted.samplesPerSec : 0))
+                ? r
+                : a,
+            undefined,
+          );
+          if (!best) {
+            const failures = runs.map((r) => r.summary as PlanFailureSummary);
+            const least = failures
+              .map((f) => f.leastMemBytes)
+              .filter((x): x is number => x !== undefined)
+              .reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+            const shown: PlanFailureSummary = {
+              ...failures[0]!,
+              ...(Number.isFinite(least) ? { leastMemBytes: least } : {}),
+              searchSec: failures.reduce((a, f) => a + f.searchSec, 0),
+            };
+            if (opts.json) io.out(`${JSON.stringify(shown, null, 2)}\n`);
+            else io.err(`dagpipe plan: ${formatFailure(shown, setup.header)}\n`);
+            return EXIT.cannotMeet;
           }
-          if (opts.out !== undefined) io.out(`plan written to ${opts.out}\n`);
-        }
-        return EXIT.ok;
-      }),
+          const summary = best.summary as PlanSummary;
+          if (opts.out !== undefined)
+            writeFileAtomic(opts.out, writePlanJson(planDocument(best.result, setup.cluster)), io.cwd);
+          if (opts.json) {
+            const others = runs.filter((r) => r !== best).map((r) => r.summary);
+            io.out(`${JSON.stringify(which === "all" ? { ...summary, others } : summary, null, 2)}\n`);
+          } else {
+            io.out(`${formatPlan(summary, setup.header)}\n`);
+            if (which === "all") {
+              for (const r of runs) {
+                if (r === best) continue;
+                const s = r.summary;
+                io.out(
+                  s.ok
+                    ? `  ${s.planner}: ${s.predicted.samplesPerSec.toFixed(1)} samples/s\n`
+                    : `  ${s.planner}: ${s.reason}\n`,
+                );
+              }
+            }
+            if (opts.out !== undefined) io.out(`plan written to ${opts.out}\n`);
+          }
+          return EXIT.ok;
+        },
+      ),
     );
   },
 };
