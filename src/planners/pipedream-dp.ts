@@ -94,6 +94,24 @@ function solveLevel(
   const maxR = Math.min(M, options.straight ? 1 : M, options.maxReplicas ?? M);
   const mem = options.memoryBytes;
   const at = (i: number, j: number, r: number) => (i * n + j) * S + r;
+  /** The last stage [k+1, j] on r' replicas: compute + all-reduce, and the transfers into and out of it. */
+  const lastStage = (k: number, j: number, rp: number) => {
+    const pLast = seg(P, k + 1, j);
+    let t = (C(k + 1, j) + (4 * (rp - 1) * pLast) / (B * rp)) / rp;
+    t = Math.max(t, (2 * cut[k]!) / (B * rp));
+    if (j < n - 1) t = Math.max(t, (2 * cut[j]!) / (B * rp));
+    return t;
+  };
+  // Lower levels solve every row i, and the last stage's cost does not depend on i: tabulate it once (when the
+  // memory filter, which depends on the machines to the right, is off and the table is small enough).
+  let lastCost: Float64Array | undefined;
+  if (allRows && mem === undefined && n * n * S <= 2e7) {
+    lastCost = new Float64Array(n * n * S);
+    for (let k = 0; k < n; k++) {
+      for (let j = k + 1; j < n; j++)
+        for (let rp = 1; rp <= Math.min(M, maxR); rp++) lastCost[(k * n + j) * S + rp] = lastStage(k, j, rp);
+    }
+  }
   for (let i = 0; i < rows; i++) {
     // base case for every segment starting at i
     for (let j = i; j < n; j++) {
@@ -115,21 +133,19 @@ function solveLevel(
         let bestRest = -1;
         let bestRep = replicas[dst]!;
         for (let k = i; k < j; k++) {
-          const cLast = C(k + 1, j);
-          const pLast = seg(P, k + 1, j);
-          const aLast = seg(Act, k + 1, j);
+          const base = (k * n + j) * S;
           for (let rp = 1; rp < R; rp++) {
             if (rp > maxR) break;
-            if (mem !== undefined && Math.ceil((totalMachines - R) / rp) * (aLast + pLast) > mem) continue;
             const prev = time[at(i, k, R - rp)]!;
             if (Number.isNaN(prev)) continue;
-            const last = (cLast + (4 * (rp - 1) * pLast) / (B * rp)) / rp;
-            let t = Math.max(prev, last);
-            const input = (2 * cut[k]!) / (B * rp);
-            if (input > t) t = input;
-            if (j < n - 1) {
-              const output = (2 * cut[j]!) / (B * rp);
-              if (output > t) t = output;
+            let t: number;
+            if (lastCost) {
+              t = Math.max(prev, lastCost[base + rp]!);
+            } else {
+              const pLast = seg(P, k + 1, j);
+              if (mem !== undefined && Math.ceil((totalMachines - R) / rp) * (seg(Act, k + 1, j) + pLast) > mem)
+                continue;
+              t = Math.max(prev, lastStage(k, j, rp));
             }
             if (Number.isNaN(best) || t < best) {
               best = t;

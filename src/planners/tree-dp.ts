@@ -398,8 +398,10 @@ export class TreeDp {
         }
       }
       // Branches l..r pipelined as one chain (plan-tree.ts branchChain): a group can then balance over any
-      // number of devices, cutting inside branches, as a sequential pipeline of those branches would.
-      if (this.tree.branchChains) {
+      // number of devices, cutting inside branches, as a sequential pipeline of those branches would. Only
+      // offered when devices are scarce for the branches (fewer than two per branch); with more, every branch
+      // gets devices of its own and chains only cost search time.
+      if (this.tree.branchChains && K < 2 * n) {
         for (let r = l + 1; r < n; r++) {
           const cv = this.solve(branchChain(p, this.tree, node, l, r), D).V;
           const nextRow = (r + 1) * S;
