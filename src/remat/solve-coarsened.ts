@@ -50,12 +50,16 @@ export async function solveCoarsened(
   let best: { schedule: RematSchedule; stats: ScheduleStats; how: string } | undefined;
   const consider = (schedule: RematSchedule, how: string): ScheduleStats => {
     const v = evaluateSchedule(g, schedule, budgetBytes);
-    if (v.issues.length === 0 && (best === undefined || v.stats.cost < best.stats.cost)) {
+    const withinCap = options.maxOverhead === undefined || v.stats.overhead <= options.maxOverhead * (1 + 1e-9);
+    if (v.issues.length === 0 && withinCap && (best === undefined || v.stats.cost < best.stats.cost)) {
       best = { schedule, stats: v.stats, how };
     }
     return v.stats;
   };
   for (const s of [checkpointAll(g), chenSqrt(g, false), chenSqrt(g, true)]) consider(s, "baseline");
+  if (best && options.stopAtFirstSolution) {
+    return { solver: "milp", status: "feasible", schedule: best.schedule, stats: best.stats, solveSec: elapsed() };
+  }
   for (const r of chenGreedySweep(g, false, 0.05)) consider(r.schedule, "Chen greedy");
   for (const r of chenGreedySweep(g, true, 0.05)) consider(r.schedule, "Chen greedy (APs)");
 
