@@ -52,13 +52,21 @@ export interface PlanTree {
   /** Unit successors / predecessors including added edges, for the region DP. */
   readonly succs: readonly (readonly number[])[];
   readonly preds: readonly (readonly number[])[];
-  /** Branch runs pipelined as chains (branchChain), built on demand; ids are negative. */
-  readonly chains: Map<string, TreeNode>;
+  /**
+   * Nodes the DP builds on demand (virtual-nodes.ts: branch runs pipelined as chains, a branch with the tail
+   * after its join or the head before its fork, a parallel node less one branch), by key; ids are negative.
+   */
+  readonly virtualNodes: Map<string, TreeNode>;
   /** Whether parallel nodes may pipeline runs of branches as chains (off: GraphPipe's pure SP space). */
   readonly branchChains: boolean;
+  /**
+   * Whether a series tail after a parallel node (or the head before it) may share a stage with one branch's
+   * last (first) stage (off: GraphPipe's pure SP space).
+   */
+  readonly fusion: boolean;
 }
 
-const PAIR_CAP = 1e12;
+export const PAIR_CAP = 1e12;
 
 /** A graph whose ops are the problem's units, for the SP decomposition (weights = one-sample time). */
 export function unitGraph(p: PlanningProblem): Graph {
@@ -143,7 +151,7 @@ export function buildPlanTree(
   p: PlanningProblem,
   exactPairLimit: number,
   maxSeriesChildren = Number.POSITIVE_INFINITY,
-  options: { branchChains?: boolean } = {},
+  options: { branchChains?: boolean; fusion?: boolean } = {},
 ): PlanTree {
   const g = unitGraph(p);
   const weights = p.timeSec[0]!;
@@ -189,8 +197,9 @@ export function buildPlanTree(
     addedEdges,
     succs: succSets.map(sorted),
     preds: predSets.map(sorted),
-    chains: new Map(),
+    virtualNodes: new Map(),
     branchChains: options.branchChains ?? true,
+    fusion: options.fusion ?? true,
   };
 }
 
@@ -243,7 +252,7 @@ function signBranches(p: PlanningProblem, node: TreeNode, underParallel: boolean
 }
 
 /** Sets `node.signature` when every child is a leaf (see signBranches). */
-function sign(node: TreeNode): void {
+export function sign(node: TreeNode): void {
   if (node.children.some((c) => c.kind !== "leaf")) return;
   const parts: string[] = [];
   for (const c of node.children) {
@@ -260,36 +269,6 @@ function sign(node: TreeNode): void {
   node.signature = `${parts.join("#")}@${crossing}@${tensors.join(",")}@${node.sums.inBytesPerSample}/${node.sums.outBytesPerSample}`;
 }
 
-/**
- * A run of parallel branches pipelined as one chain: their children one branch after another, as a series node
- * (built once per plan tree and run, cached). Any contiguous run of that order is convex (the branches are
- * independent), and treating each stage as feeding the next only overstates depths, so every plan read from it
- * is valid. This is how a group of branches balances over devices like a sequential pipeline would.
- */
-export function branchChain(p: PlanningProblem, tree: PlanTree, parallel: TreeNode, l: number, r: number): TreeNode {
-  const key = `${parallel.id}:${l}:${r}`;
-  const hit = tree.chains.get(key);
-  if (hit) return hit;
-  const children = parallel.children.slice(l, r + 1).flatMap((b) => (b.kind === "series" ? b.children : [b]));
-  const units = children.flatMap((c) => c.units).sort((a, b) => a - b);
-  const inSet = new Uint8Array(p.units.count);
-  for (const u of units) inSet[u] = 1;
-  const node: TreeNode = {
-    id: -1 - tree.chains.size,
-    kind: "series",
-    children,
-    units,
-    sums: sumsOfSet(p, units, inSet),
-    hasParallel: children.some((c) => c.hasParallel),
-    pairs: PAIR_CAP,
-    exact: false,
-  };
-  node.cuts = seriesCuts(p, node);
-  sign(node);
-  tree.chains.set(key, node);
-  return node;
-}
-
 function markExact(node: TreeNode, limit: number): void {
   if (node.kind === "leaf") return;
   if (node.hasParallel && node.pairs <= limit) {
@@ -299,7 +278,7 @@ function markExact(node: TreeNode, limit: number): void {
   for (const c of node.children) markExact(c, limit);
 }
 
-function seriesCuts(p: PlanningProblem, node: TreeNode): SeriesCuts {
+export function seriesCuts(p: PlanningProblem, node: TreeNode): SeriesCuts {
   const n = node.children.length;
   const pos = new Map<number, number>();
   node.children.forEach((c, k) => {
@@ -417,8 +396,9 @@ export function buildChainTree(
     addedEdges: [],
     succs: p.units.succs,
     preds: p.units.preds,
-    chains: new Map(),
+    virtualNodes: new Map(),
     branchChains: false,
+    fusion: false,
   };
 }
 

@@ -14,13 +14,17 @@
  * Series node c₁…cₙ (suffix DP, later part first as in GraphPipe): a run of whole children as one stage of
  * degree d, whose depth is 1 + the entry depth of what follows; or a non-leaf child solved on its own with the
  * entry depth of what follows as its D. Parallel node: branches split into contiguous groups, each group one
- * stage or (a single branch) solved on its own; all see the same D and share the bound. Exact nodes go to the
- * region DP (region-dp.ts). Values above the device count are useless and capped.
+ * stage or (a single branch) solved on its own; all see the same D and share the bound. A series row may also
+ * fuse the tail after a parallel child (or the head before it) with one branch's last (first) stage
+ * (fused-joins.ts). Exact nodes go to the region DP (region-dp.ts). Values above the device count are useless
+ * and capped.
  */
+import { collectFused, fuseRow } from "./fused-joins.js";
 import type { PlanTree, TreeNode } from "./plan-tree.js";
-import { branchChain, rangeComm } from "./plan-tree.js";
+import { rangeComm } from "./plan-tree.js";
 import type { PlanningProblem } from "./problem.js";
 import { RegionDp } from "./region-dp.js";
+import { prefixOf } from "./series-prefix.js";
 import {
   addSums,
   clearSums,
@@ -30,6 +34,7 @@ import {
   type StageVerdict,
   stageOption,
 } from "./stage-model.js";
+import { branchChain } from "./virtual-nodes.js";
 
 /** One stage of a DP solution: its units, data-parallel degree and whether it recomputes its forward. */
 export interface StagePick {
@@ -43,6 +48,15 @@ export interface NodeSolution {
   readonly V: Int32Array;
   /** Appends the stages of the solution counted in V[w]. */
   collect(w: number, out: StagePick[]): void;
+  /**
+   * Series nodes whose first child is a leaf: first[w] = the fewest devices with the first stage judged at
+   * exactly depth bound w (in flight min(m, w)) and every other stage at most w − 1 (W at W). Unlike V this is
+   * not a prefix minimum: a stage that fits at depth w − 1 may not fit at w, and a fused head stage's depth is
+   * set by what it feeds outside the node (tree-dp `fuse`).
+   */
+  readonly first?: Int32Array;
+  /** Appends the stages of the solution counted in first[w]. */
+  collectFirst?(w: number, out: StagePick[]): void;
 }
 
 export const INF = 1 << 29;
@@ -57,58 +71,6 @@ export const DEPTH_RESOLUTION = 8;
 
 export function depthBuckets(devices: number, microBatches: number): number {
   return Math.max(1, Math.min(devices, Math.max(microBatches, DEPTH_RESOLUTION)));
-}
-
-/** Prefix sums over a series node's children (built once per node, shared by every probe). */
-interface SeriesPrefix {
-  readonly time: readonly Float64Array[];
-  readonly fwd: readonly Float64Array[];
-  readonly params: Float64Array;
-  readonly paramBytes: Float64Array;
-  readonly saved: Float64Array;
-  /** Largest workspace among children [i, j) (sparse table). */
-  workspace(i: number, j: number): number;
-}
-
-const prefixes = new WeakMap<TreeNode, SeriesPrefix>();
-
-function prefixOf(node: TreeNode, children: readonly TreeNode[], sizes: number): SeriesPrefix {
-  const hit = prefixes.get(node);
-  if (hit) return hit;
-  const n = children.length;
-  const acc = (f: (c: TreeNode) => number) => {
-    const a = new Float64Array(n + 1);
-    for (let i = 0; i < n; i++) a[i + 1] = a[i]! + f(children[i]!);
-    return a;
-  };
-  const time: Float64Array[] = [];
-  const fwd: Float64Array[] = [];
-  for (let k = 0; k < sizes; k++) {
-    time.push(acc((c) => c.sums.timeSec[k]!));
-    fwd.push(acc((c) => c.sums.fwdSec[k]!));
-  }
-  const levels: Float64Array[] = [Float64Array.from(children, (c) => c.sums.workspaceBytesPerSample)];
-  for (let k = 1; 1 << k <= n; k++) {
-    const prev = levels[k - 1]!;
-    const half = 1 << (k - 1);
-    const cur = new Float64Array(n - (1 << k) + 1);
-    for (let i = 0; i < cur.length; i++) cur[i] = Math.max(prev[i]!, prev[i + half]!);
-    levels.push(cur);
-  }
-  const pre: SeriesPrefix = {
-    time,
-    fwd,
-    params: acc((c) => c.sums.params),
-    paramBytes: acc((c) => c.sums.paramBytes),
-    saved: acc((c) => c.sums.savedBytesPerSample),
-    workspace(i, j) {
-      const k = 31 - Math.clz32(j - i);
-      const level = levels[k]!;
-      return Math.max(level[i]!, level[j - (1 << k)]!);
-    },
-  };
-  prefixes.set(node, pre);
-  return pre;
 }
 
 export class TreeDp {
@@ -212,13 +174,20 @@ export class TreeDp {
     const cuts = node.cuts;
     const suf = new Int32Array((n + 1) * S).fill(INF);
     for (let w = D; w <= W; w++) suf[n * S + w] = 0;
-    // Choice records per (i, w): cJ = end of the stage run (−1: child solved on its own), cD = degree,
-    // cRc = recompute, cNext = bound used for what follows, cW = bound the child was solved at.
+    // Choice records per (i, w): cJ = end of the stage run (−1: child solved on its own; fused: the row after
+    // the fused part), cD = degree, cRc = recompute, cNext = bound used for what follows, cW = bound the child
+    // (or fused node) was solved at, cF = fusion (0: none, 1 + k: tail fused into branch k of child i,
+    // −1 − k: head [i, cJ − 1) fused into branch k of child cJ − 1).
     const cJ = new Int32Array(n * S);
     const cD = new Int32Array(n * S);
     const cRc = new Int32Array(n * S);
     const cNext = new Int32Array(n * S);
     const cW = new Int32Array(n * S);
+    const cF = new Int32Array(n * S);
+    const choices = { cJ, cNext, cW, cF };
+    const all = [cJ, cD, cRc, cNext, cW, cF];
+    const first = new Int32Array(S);
+    const firstChoices = all.map(() => new Int32Array(S));
     const view = emptySums(this.problem.sampleSizes.length);
     const pre = prefixOf(node, children, this.problem.sampleSizes.length);
     const degrees = ctx.degrees;
@@ -243,10 +212,12 @@ export class TreeDp {
               cJ[row + w] = -1;
               cNext[row + w] = e;
               cW[row + w] = w;
+              cF[row + w] = 0;
             }
           }
         }
       }
+      if (this.tree.fusion && node.kind === "series") fuseRow(this, node, pre, i, D, suf, choices);
       // Entries below D + 1 stay infeasible (a stage here is deeper than what follows): not counted.
       const wFrom = Math.min(W, D + 1);
       let rowMax = 0;
@@ -329,6 +300,7 @@ export class TreeDp {
               cD[row + w] = d;
               cRc[row + w] = w > wNo ? 1 : 0;
               cNext[row + w] = prev;
+              cF[row + w] = 0;
               improved = true;
             }
           }
@@ -338,31 +310,49 @@ export class TreeDp {
           }
         }
       }
-      TreeDp.prefixMin(suf, row, W, [cJ, cD, cRc, cNext, cW]);
+      if (i === 0) {
+        // Row 0 before the prefix minimum: the first stage judged at exactly each bound (NodeSolution.first).
+        first.set(suf.subarray(0, S));
+        for (let w = 0; w <= W; w++) if (first[w]! > K) first[w] = INF;
+        for (const [k, a] of all.entries()) firstChoices[k]!.set(a.subarray(0, S));
+      }
+      TreeDp.prefixMin(suf, row, W, all);
       for (let w = 0; w <= W; w++) if (suf[row + w]! > K) suf[row + w] = INF;
     }
     const V = suf.slice(0, S);
+    const collect = (w: number, out: StagePick[], fromFirst: boolean) => {
+      let i = 0;
+      let bound = w;
+      while (i < n) {
+        // The first step of collectFirst reads row 0's choices before the prefix minimum.
+        const raw = fromFirst && i === 0;
+        const at = raw ? bound : i * S + bound;
+        const [rJ, rD, rRc, rNext, rW, rF] = raw ? firstChoices : all;
+        if ((raw ? first : suf)[at]! >= INF)
+          throw new Error("dagpipe/planners/tree-dp: collect on an infeasible bound");
+        const j = rJ![at]!;
+        const f = rF![at]!;
+        if (f !== 0) {
+          collectFused(this, node, i, j, f, rNext![at]!, rW![at]!, out);
+          i = j;
+        } else if (j < 0) {
+          this.solve(children[i]!, rNext![at]!).collect(rW![at]!, out);
+          i += 1;
+        } else {
+          const units: number[] = [];
+          for (let k = i; k < j; k++) units.push(...children[k]!.units);
+          out.push({ units, degree: rD![at]!, recompute: rRc![at] === 1 });
+          i = j;
+        }
+        bound = rNext![at]!;
+      }
+    };
     return {
       V,
-      collect: (w, out) => {
-        let i = 0;
-        let bound = w;
-        while (i < n) {
-          const at = i * S + bound;
-          if (suf[at]! >= INF) throw new Error("dagpipe/planners/tree-dp: collect on an infeasible bound");
-          const j = cJ[at]!;
-          if (j < 0) {
-            this.solve(children[i]!, cNext[at]!).collect(cW[at]!, out);
-            i += 1;
-          } else {
-            const units: number[] = [];
-            for (let k = i; k < j; k++) units.push(...children[k]!.units);
-            out.push({ units, degree: cD[at]!, recompute: cRc[at] === 1 });
-            i = j;
-          }
-          bound = cNext[at]!;
-        }
-      },
+      collect: (w, out) => collect(w, out, false),
+      ...(children[0]!.kind === "leaf" && children[0] !== node
+        ? { first, collectFirst: (w: number, out: StagePick[]) => collect(w, out, true) }
+        : {}),
     };
   }
 
