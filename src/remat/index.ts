@@ -14,6 +14,7 @@ export * from "./memory-floor.js";
 export * from "./milp/build-model.js";
 export * from "./milp/run-highs.js";
 export * from "./milp/solve-milp.js";
+export * from "./milp/solve-min-peak.js";
 export * from "./simulate-memory.js";
 export * from "./solve.js";
 export * from "./solve-coarsened.js";

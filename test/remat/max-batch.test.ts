@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { maxBatchSize, oneForwardOverhead, scaleBatch } from "../../src/remat/max-batch.js";
 import { loadHighs } from "../../src/remat/milp/run-highs.js";
+import { solveMinPeak } from "../../src/remat/milp/solve-min-peak.js";
 import { unitChain } from "../../src/remat/unit-chain.js";
 import { checkmateGraph, skipWithoutCheckmate } from "./checkmate-graphs.js";
 
@@ -31,4 +32,14 @@ test("VGG19 on 16 GB: 289 as Checkmate's MILP (certified by the memory floor at 
   assert.equal(r.batch, 289);
   assert.equal(r.provenInfeasible, 290);
   assert.equal(r.probes.find((p) => p.batch === 290)?.by, "memory floor");
+});
+
+test("the min-peak MILP (Checkmate's max-batch model made linear): unit chain N = 8 under one extra forward needs 5 tensors", async () => {
+  const g = unitChain(8);
+  const r = await solveMinPeak(g, { maxOverhead: oneForwardOverhead(g), highs: await loadHighs() });
+  assert.equal(r.status, "optimal");
+  // §8.5: B = 5 costs 22 ≤ 25, B = 4 costs 26 > 25.
+  assert.equal(r.stats?.activationBytes, 5);
+  assert.ok((r.stats?.cost ?? Infinity) <= 25);
+  assert.ok((r.boundBytes ?? 0) <= 5 + 1e-6 && (r.boundBytes ?? 0) > 4);
 });

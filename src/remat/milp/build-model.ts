@@ -51,6 +51,8 @@ export interface MilpLayout {
   /** FREE per (t, edge index), index t·m + e; edges as in `edges`. */
   readonly fCol: Int32Array;
   readonly edges: readonly (readonly [number, number])[];
+  /** The peak column of the min-peak model, -1 otherwise. */
+  readonly pCol: number;
   /** Bytes per model memory unit (the budget), and cost units per objective unit (Σ C). */
   readonly memUnitBytes: number;
   readonly costUnit: number;
@@ -76,6 +78,12 @@ export interface BuildOptions {
    * sometimes a better branching guide. Default false.
    */
   readonly forceFree?: boolean;
+  /**
+   * Minimize the peak instead (the max-batch model): a column P ≥ every U[t,k] (+ scratch) is the
+   * objective, memory is unbounded, `budgetBytes` is only the memory unit, and cost enters the objective
+   * with this small weight to break ties towards cheaper schedules.
+   */
+  readonly minimizePeakCostWeight?: number;
 }
 
 class RowBuilder {
@@ -120,7 +128,9 @@ export function buildRematModel(
   const work = g.nodes.map((x) => (x.workBytes ?? 0) / memUnitBytes);
   const cost = g.nodes.map((x) => x.cost / costUnit);
   const integral = options.integral ?? true;
-  const uMax = 1 - (options.budgetMargin ?? 0);
+  const minPeak = options.minimizePeakCostWeight !== undefined;
+  const costWeight = options.minimizePeakCostWeight ?? 1;
+  const uMax = minPeak ? Number.POSITIVE_INFINITY : 1 - (options.budgetMargin ?? 0);
 
   const rCol = new Int32Array(n * n).fill(-1);
   const sCol = new Int32Array(n * n).fill(-1);
@@ -141,7 +151,7 @@ export function buildRematModel(
     edgesByConsumer[k]?.push(e);
   });
   for (let t = 0; t < n; t++) {
-    for (let i = 0; i < t; i++) rCol[t * n + i] = newCol(cost[i] as number, 1, integral);
+    for (let i = 0; i < t; i++) rCol[t * n + i] = newCol(costWeight * (cost[i] as number), 1, integral);
     for (let i = 0; i < t; i++) sCol[t * n + i] = newCol(0, 1, integral);
     // U[t,t] also carries node t's scratch (R[t,t] = 1); for k < t a row adds W_k·R[t,k] (below).
     for (let k = 0; k <= t; k++)
@@ -156,6 +166,7 @@ export function buildRematModel(
     }
   }
 
+  const pCol = minPeak ? newCol(1, Number.POSITIVE_INFINITY, false) : -1;
   const rows = new RowBuilder();
   const R = (t: number, i: number): number => rCol[t * n + i] as number;
   const S = (t: number, i: number): number => sCol[t * n + i] as number;
@@ -201,8 +212,16 @@ export function buildRematModel(
     }
     // Scratch memory of a recomputed node: U[t,k] + W_k·R[t,k] ≤ budget.
     for (let k = 0; k < t; k++) {
-      if ((work[k] as number) > 0)
+      if ((work[k] as number) > 0 && !minPeak)
         rows.add(-Infinity, uMax, [uCol[t * n + k] as number, R(t, k)], [1, work[k] as number]);
+    }
+    // Min-peak model: P ≥ U[t,k] + scratch at every step.
+    if (minPeak) {
+      for (let k = 0; k <= t; k++) {
+        const u = uCol[t * n + k] as number;
+        if (k === t) rows.add(-Infinity, -(work[t] as number), [u, pCol], [1, -1]);
+        else rows.add(-Infinity, 0, [u, R(t, k), pCol], [1, work[k] as number, -1]);
+      }
     }
     // FREE upper bounds.
     const freesOf = new Map<number, number[]>();
@@ -270,9 +289,9 @@ export function buildRematModel(
     starts: Int32Array.from(rows.starts),
     indices: Int32Array.from(rows.indices),
     values: Float64Array.from(rows.values),
-    offset: cost.reduce((s, c) => s + c, 0),
+    offset: costWeight * cost.reduce((s, c) => s + c, 0),
   };
-  return { model, layout: { n, rCol, sCol, uCol, fCol, edges, memUnitBytes, costUnit } };
+  return { model, layout: { n, rCol, sCol, uCol, fCol, pCol, edges, memUnitBytes, costUnit } };
 }
 
 /** The 0/1 matrices of a solution vector (values rounded at 0.5), with the frontier diagonal. */

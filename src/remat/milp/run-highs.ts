@@ -59,7 +59,7 @@ export async function runHighs(sm: SparseModel, options: HighsRunOptions = {}): 
       offset: sm.offset,
       colCost: sm.colCost,
       colLower: sm.colLower,
-      colUpper: sm.colUpper,
+      colUpper: sm.colUpper.map((x) => (x === Number.POSITIVE_INFINITY ? highs.infinity : x)),
       rowLower: sm.rowLower.map((x) => (x === -Infinity ? -highs.infinity : x)),
       rowUpper: sm.rowUpper.map((x) => (x === Infinity ? highs.infinity : x)),
       matrix: {

@@ -17,6 +17,7 @@ export function solutionFromSchedule(
   const m = edges.length;
   const x = new Float64Array(model.numCols);
   const mem = g.nodes.map((v) => v.memBytes / layout.memUnitBytes);
+  let peak = 0;
   for (let t = 0; t < n; t++) {
     for (let i = 0; i < t; i++) {
       const r = layout.rCol[t * n + i] as number;
@@ -48,7 +49,10 @@ export function solutionFromSchedule(
       const scratch = R[t * n + k] === 1 ? (g.nodes[k]?.workBytes ?? 0) / layout.memUnitBytes : 0;
       if (k < t && u + scratch > (model.colUpper[col] as number) + 1e-12) return undefined;
       x[col] = Math.max(0, u);
+      const stepScratch = k === t ? (g.nodes[t]?.workBytes ?? 0) / layout.memUnitBytes : scratch;
+      peak = Math.max(peak, u + stepScratch);
     }
   }
+  if (layout.pCol >= 0) x[layout.pCol] = peak;
   return x;
 }
