@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The whole test suite: type-check, then every test/**/*.test.ts under node:test (through tsx).
 // Node 20's test runner cannot glob TypeScript files itself, so the list is built here.
-// Arguments are passed through to `node --test` (e.g. --test-name-pattern=...); --no-typecheck skips tsc.
+// The whole suite also runs Biome's lint, which keeps node modules, process and Buffer out of the core.
+// Arguments are passed through to `node --test` (e.g. --test-name-pattern=...); --no-typecheck skips tsc
+// and the lint.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -28,6 +30,13 @@ if (!skipTypecheck) {
   if (tsc.status !== 0) {
     console.error("type check failed");
     process.exit(tsc.status ?? 1);
+  }
+  const lint = spawnSync(process.execPath, ["node_modules/@biomejs/biome/bin/biome", "check", "."], {
+    stdio: "inherit",
+  });
+  if (lint.status !== 0) {
+    console.error("lint failed (npx biome check . shows why; npm run format fixes formatting)");
+    process.exit(lint.status ?? 1);
   }
 }
 const files = only.length > 0 ? only : findTests("test");
