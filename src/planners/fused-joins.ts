@@ -22,7 +22,7 @@
  * downstream depth). Exactness over this space is tested against brute-force enumeration
  * (test/planners/graph-exact.property.test.ts).
  */
-import type { TreeNode } from "./plan-tree.js";
+import type { PlanTree, TreeNode } from "./plan-tree.js";
 import type { SeriesPrefix } from "./series-prefix.js";
 import type { StagePick, TreeDp } from "./tree-dp.js";
 import { branchRepresentatives, branchWithTail, headWithBranch, parallelWithout } from "./virtual-nodes.js";
@@ -48,6 +48,80 @@ function runMayFit(dp: TreeDp, pre: SeriesPrefix, from: number, to: number): boo
   );
 }
 
+/** Indices of a series node's parallel children, ascending (memoised in the tree). */
+function forksOf(tree: PlanTree, node: TreeNode): Int32Array {
+  let hit = tree.forks.get(node.id);
+  if (!hit) {
+    const out: number[] = [];
+    node.children.forEach((c, k) => {
+      if (c.kind === "parallel") out.push(k);
+    });
+    hit = Int32Array.from(out);
+    tree.forks.set(node.id, hit);
+  }
+  return hit;
+}
+
+/** The state of one fuseRow call, passed to the helpers below instead of closures (hot path). */
+interface Row {
+  readonly dp: TreeDp;
+  readonly suf: Int32Array;
+  readonly row: number;
+  readonly D: number;
+  readonly c: FusedChoices;
+}
+
+/**
+ * Devices a part needs at least: each stage of degree d holds at most d·τ·b seconds of full-micro-batch work
+ * (per-sample time never rises with the batch), so ⌈work / (τ·b)⌉, and at least one.
+ */
+function leastDevices(dp: TreeDp, x: TreeNode): number {
+  const perDevice = dp.tau * dp.ctx.microBatch;
+  if (!Number.isFinite(perDevice) || perDevice <= 0) return 1;
+  return Math.max(1, Math.ceil(x.sums.timeSec[dp.fullIndex]! / perDevice - 1e-9));
+}
+
+/** Whether `x[w]` (0 without x) plus `devices` can still improve some entry of the row. */
+function mayImprove(r: Row, x: Int32Array | undefined, devices: number): boolean {
+  const K = r.dp.devices;
+  for (let w = 1; w <= r.dp.W; w++) {
+    if ((x ? x[w]! : 0) + devices < Math.min(r.suf[r.row + w]!, K + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * One fused case: X (the fused series node) solved with downstream depth e, the other branches Y with
+ * e + 1 (tail: they feed the fused stage) or e and one bound shallower (head: the fused stage feeds them),
+ * what follows from row `after` at bound e. Tries every e where what follows gets cheaper.
+ */
+function offerFused(r: Row, x: TreeNode, y: TreeNode, head: boolean, after: number, f: number): void {
+  const { dp, suf, row, D, c } = r;
+  const { W, devices: K } = dp;
+  const S = W + 1;
+  const yLeast = leastDevices(dp, y);
+  const lb = leastDevices(dp, x) + yLeast;
+  for (let e = D; e <= W; e++) {
+    const base = suf[after * S + e]!;
+    // Every V grows with its downstream depth: only the depths where what follows gets cheaper can help.
+    if (base > K || (e > D && base >= suf[after * S + e - 1]!)) continue;
+    if (!mayImprove(r, undefined, lb + base)) continue;
+    const xv = head ? dp.solve(x, e).first! : dp.solve(x, e).V;
+    if (!mayImprove(r, xv, yLeast + base)) continue;
+    const yv = dp.solve(y, head ? e : Math.min(W, e + 1)).V;
+    for (let w = 1; w <= W; w++) {
+      const val = xv[w]! + yv[!head || w === W ? w : w - 1]! + base;
+      if (val < suf[row + w]!) {
+        suf[row + w] = val;
+        c.cJ[row + w] = after;
+        c.cNext[row + w] = e;
+        c.cW[row + w] = w;
+        c.cF[row + w] = f;
+      }
+    }
+  }
+}
+
 /**
  * Improves row i of a series node's table `suf` (rows of W + 1 entries, D the node's downstream depth) by the
  * fused cases, recording them in `c`: cJ = the row after the fused part, cNext = e, cW = the bound w the parts
@@ -63,48 +137,26 @@ export function fuseRow(
   suf: Int32Array,
   c: FusedChoices,
 ): void {
-  const { W, devices: K, problem: p, tree } = dp;
-  const S = W + 1;
+  const { problem: p, tree } = dp;
+  const forks = forksOf(tree, node);
+  if (forks.length === 0) return;
   const children = node.children;
   const n = children.length;
-  const row = i * S;
-  const offer = (x: Int32Array, y: Int32Array, shift: 0 | 1, base: number, j: number, e: number, f: number) => {
-    for (let w = 1; w <= W; w++) {
-      const val = x[w]! + y[shift === 0 || w === W ? w : w - 1]! + base;
-      if (val < suf[row + w]!) {
-        suf[row + w] = val;
-        c.cJ[row + w] = j;
-        c.cNext[row + w] = e;
-        c.cW[row + w] = w;
-        c.cF[row + w] = f;
-      }
-    }
-  };
-  const depths = (after: number, visit: (e: number, base: number) => void) => {
-    const r = after * S;
-    for (let e = D; e <= W; e++) {
-      const base = suf[r + e]!;
-      if (base > K || (e > D && base >= suf[r + e - 1]!)) continue;
-      visit(e, base);
-    }
-  };
+  const r: Row = { dp, suf, row: i * (dp.W + 1), D, c };
   const child = children[i]!;
   if (child.kind === "parallel") {
     for (let j = i + 2; j <= n && runMayFit(dp, pre, i + 1, j); j++) {
-      for (const k of branchRepresentatives(child)) {
-        const x = branchWithTail(p, tree, node, i, k, j);
-        const y = parallelWithout(p, tree, child, k);
-        depths(j, (e, base) => offer(dp.solve(x, e).V, dp.solve(y, Math.min(W, e + 1)).V, 0, base, j, e, 1 + k));
+      for (const k of branchRepresentatives(tree, child)) {
+        offerFused(r, branchWithTail(p, tree, node, i, k, j), parallelWithout(p, tree, child, k), false, j, 1 + k);
       }
     }
   }
-  for (let a = i + 1; a < n && runMayFit(dp, pre, i, a); a++) {
+  for (const a of forks) {
+    if (a <= i) continue;
+    if (!runMayFit(dp, pre, i, a)) break;
     const fork = children[a]!;
-    if (fork.kind !== "parallel") continue;
-    for (const k of branchRepresentatives(fork)) {
-      const x = headWithBranch(p, tree, node, i, a, k);
-      const y = parallelWithout(p, tree, fork, k);
-      depths(a + 1, (e, base) => offer(dp.solve(x, e).first!, dp.solve(y, e).V, 1, base, a + 1, e, -1 - k));
+    for (const k of branchRepresentatives(tree, fork)) {
+      offerFused(r, headWithBranch(p, tree, node, i, a, k), parallelWithout(p, tree, fork, k), true, a + 1, -1 - k);
     }
   }
 }
@@ -123,12 +175,24 @@ export function collectFused(
   const { W, problem: p, tree } = dp;
   if (f > 0) {
     const k = f - 1;
-    dp.solve(branchWithTail(p, tree, node, i, k, j), e).collect(w, out);
+    const x = branchWithTail(p, tree, node, i, k, j);
+    dp.solve(x, e).collect(w, out);
+    // The last stage collected from x holds its last child, the join leaf: fused if it holds more.
+    markFused(out, out.length - 1, x.children[x.children.length - 1]!);
     dp.solve(parallelWithout(p, tree, node.children[i]!, k), Math.min(W, e + 1)).collect(w, out);
   } else {
     const k = -1 - f;
     const a = j - 1;
-    dp.solve(headWithBranch(p, tree, node, i, a, k), e).collectFirst!(w, out);
+    const x = headWithBranch(p, tree, node, i, a, k);
+    const first = out.length;
+    dp.solve(x, e).collectFirst!(w, out);
+    markFused(out, first, x.children[0]!);
     dp.solve(parallelWithout(p, tree, node.children[a]!, k), e).collect(w === W ? W : w - 1, out);
   }
+}
+
+/** Marks out[at] fused when it holds more than the join (head) leaf `leaf`. */
+function markFused(out: StagePick[], at: number, leaf: TreeNode): void {
+  const stage = out[at]!;
+  if (stage.units.length > leaf.units.length) out[at] = { ...stage, fused: true };
 }

@@ -35,13 +35,19 @@ export interface TreeNode {
   /** Downset pairs (U ⊆ U') of the subtree, capped at PAIR_CAP. */
   readonly pairs: number;
   exact: boolean;
+  /**
+   * Parallel nodes: no branch chains here even where devices are scarce (the other branches of a fused join:
+   * chains there cost as much search again as the parallel node itself and found no better plan on the zoo).
+   */
+  noChains?: boolean;
   /** Series nodes only. */
   cuts?: SeriesCuts;
   /**
-   * Structural signature of a series node below a parallel one (a branch): two nodes with the same signature
-   * have the same DP result with units matched by their rank in `units` (identical branches are solved once).
+   * Structural signature of a series node below a parallel one (a branch), interned as a number per plan tree:
+   * two nodes with the same signature have the same DP result with units matched by their rank in `units`
+   * (identical branches are solved once).
    */
-  signature?: string;
+  signature?: number;
 }
 
 export interface PlanTree {
@@ -57,6 +63,11 @@ export interface PlanTree {
    * after its join or the head before its fork, a parallel node less one branch), by key; ids are negative.
    */
   readonly virtualNodes: Map<string, TreeNode>;
+  /** Interned signature strings (TreeNode.signature). */
+  readonly signatures: Map<string, number>;
+  /** Memos of the fused-join search, by node id: a series node's parallel children, a parallel node's branch classes. */
+  readonly forks: Map<number, Int32Array>;
+  readonly representatives: Map<number, readonly number[]>;
   /** Whether parallel nodes may pipeline runs of branches as chains (off: GraphPipe's pure SP space). */
   readonly branchChains: boolean;
   /**
@@ -190,7 +201,8 @@ export function buildPlanTree(
   };
   const root = build(dec.tree);
   markExact(root, exactPairLimit);
-  signBranches(p, root, false);
+  const signatures = new Map<string, number>();
+  signBranches(root, false, signatures);
   return {
     root,
     nodes,
@@ -198,6 +210,9 @@ export function buildPlanTree(
     succs: succSets.map(sorted),
     preds: predSets.map(sorted),
     virtualNodes: new Map(),
+    signatures,
+    forks: new Map(),
+    representatives: new Map(),
     branchChains: options.branchChains ?? true,
     fusion: options.fusion ?? true,
   };
@@ -245,14 +260,14 @@ function countUpsets(n: TreeNode): number {
  * bytes; the node's own boundary bytes), with children and units named by rank, so equal strings mean equal DP
  * results up to renaming units rank for rank.
  */
-function signBranches(p: PlanningProblem, node: TreeNode, underParallel: boolean): void {
-  for (const c of node.children) signBranches(p, c, underParallel || node.kind === "parallel");
+function signBranches(node: TreeNode, underParallel: boolean, ids: Map<string, number>): void {
+  for (const c of node.children) signBranches(c, underParallel || node.kind === "parallel", ids);
   if (!underParallel || node.kind !== "series" || node.exact) return;
-  sign(node);
+  sign(node, ids);
 }
 
-/** Sets `node.signature` when every child is a leaf (see signBranches). */
-export function sign(node: TreeNode): void {
+/** Sets `node.signature` when every child is a leaf (see signBranches), interned in `ids`. */
+export function sign(node: TreeNode, ids: Map<string, number>): void {
   if (node.children.some((c) => c.kind !== "leaf")) return;
   const parts: string[] = [];
   for (const c of node.children) {
@@ -266,7 +281,13 @@ export function sign(node: TreeNode): void {
     cuts.prodPos,
     (pp, t) => `${pp}:${cuts.bytesPerSample[t]}:${[...cuts.consPos[t]!].join(".")}`,
   );
-  node.signature = `${parts.join("#")}@${crossing}@${tensors.join(",")}@${node.sums.inBytesPerSample}/${node.sums.outBytesPerSample}`;
+  const text = `${parts.join("#")}@${crossing}@${tensors.join(",")}@${node.sums.inBytesPerSample}/${node.sums.outBytesPerSample}`;
+  let id = ids.get(text);
+  if (id === undefined) {
+    id = ids.size;
+    ids.set(text, id);
+  }
+  node.signature = id;
 }
 
 function markExact(node: TreeNode, limit: number): void {
@@ -397,6 +418,9 @@ export function buildChainTree(
     succs: p.units.succs,
     preds: p.units.preds,
     virtualNodes: new Map(),
+    signatures: new Map(),
+    forks: new Map(),
+    representatives: new Map(),
     branchChains: false,
     fusion: false,
   };

@@ -41,6 +41,8 @@ export interface StagePick {
   readonly units: readonly number[];
   readonly degree: number;
   readonly recompute: boolean;
+  /** A fused stage (fused-joins.ts): a branch's suffix with the tail after its join, or the head with a prefix. */
+  readonly fused?: boolean;
 }
 
 export interface NodeSolution {
@@ -81,9 +83,10 @@ export class TreeDp {
   /** Stage evaluations done (for tests that check a path was exercised, and for progress). */
   evaluations = 0;
 
-  /** Full-micro-batch seconds of the whole graph, and the sample-size index of the full micro-batch. */
+  /** Full-micro-batch seconds of the whole graph. */
   private readonly totalWork: number;
-  private readonly fullIndex: number;
+  /** Sample-size index of the full micro-batch. */
+  readonly fullIndex: number;
 
   constructor(
     readonly problem: PlanningProblem,
@@ -130,11 +133,11 @@ export class TreeDp {
     return sol;
   }
 
-  private readonly bySignature = new Map<string, { node: TreeNode; sol: NodeSolution }>();
+  private readonly bySignature = new Map<number, { node: TreeNode; sol: NodeSolution }>();
 
   /** A branch identical to one already solved reuses its result, its units renamed rank for rank. */
   private solveBySignature(node: TreeNode, D: number): NodeSolution {
-    const key = `${D}@${node.signature}`;
+    const key = node.signature! * (this.W + 1) + D;
     const hit = this.bySignature.get(key);
     if (!hit) {
       const sol = this.solveSeries(node, D);
@@ -217,7 +220,6 @@ export class TreeDp {
           }
         }
       }
-      if (this.tree.fusion && node.kind === "series") fuseRow(this, node, pre, i, D, suf, choices);
       // Entries below D + 1 stay infeasible (a stage here is deeper than what follows): not counted.
       const wFrom = Math.min(W, D + 1);
       let rowMax = 0;
@@ -316,6 +318,8 @@ export class TreeDp {
         for (let w = 0; w <= W; w++) if (first[w]! > K) first[w] = INF;
         for (const [k, a] of all.entries()) firstChoices[k]!.set(a.subarray(0, S));
       }
+      // After the plain cases, so equal device counts keep the plain plan and fused ones are pruned harder.
+      if (this.tree.fusion && node.kind === "series") fuseRow(this, node, pre, i, D, suf, choices);
       TreeDp.prefixMin(suf, row, W, all);
       for (let w = 0; w <= W; w++) if (suf[row + w]! > K) suf[row + w] = INF;
     }
@@ -391,7 +395,7 @@ export class TreeDp {
       // number of devices, cutting inside branches, as a sequential pipeline of those branches would. Only
       // offered when devices are scarce for the branches (fewer than two per branch); with more, every branch
       // gets devices of its own and chains only cost search time.
-      if (this.tree.branchChains && K < 2 * n) {
+      if (this.tree.branchChains && K < 2 * n && !node.noChains) {
         for (let r = l + 1; r < n; r++) {
           const cv = this.solve(branchChain(p, this.tree, node, l, r), D).V;
           const nextRow = (r + 1) * S;

@@ -158,6 +158,9 @@ export function contextFor(
  */
 export const MAX_MICRO_BATCHES = 1024;
 
+/** Relative tolerance of the search for the best plan without fused stages (an alternative, not the optimum). */
+export const PLAIN_TOLERANCE = 3e-2;
+
 export function microBatchSizes(req: PlannerRequest): number[] {
   const all = req.microBatchSizes ?? microBatchCandidates(req.batch).filter((b) => req.batch / b <= MAX_MICRO_BATCHES);
   return all.filter((b) => b >= 1 && b <= req.batch && req.batch % b === 0).sort((a, b) => a - b);
@@ -175,6 +178,7 @@ export function searchCandidates(
   spec: TreeSearchSpec,
   progress: { done: number; total: number },
   pool: CandidatePool,
+  plainTree?: PlanTree,
 ): number {
   let found = 0;
   const K = plannedDevices(req);
@@ -195,7 +199,16 @@ export function searchCandidates(
     guess = deepest.bottleneckSec * 1.1;
     found++;
     const out: Candidate[] = [];
-    for (const solution of [deepest, ...search.shallower(deepest)]) {
+    const solutions = [deepest, ...search.shallower(deepest)];
+    // A fused stage (a branch with the tail after its join) lowers the bottleneck but lengthens the path through
+    // that branch; with few micro-batches the fill and drain it adds can cost more than it saves. The best plan
+    // without fused stages is offered too (coarse search), and the simulator decides.
+    if (plainTree && deepest.stages.some((s) => s.fused)) {
+      const plain = new BottleneckSearch(p, plainTree, ctx, { devices: K, guessSec: deepest.bottleneckSec * 1.1 });
+      const alt = plain.best(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, PLAIN_TOLERANCE);
+      if (alt) solutions.push(alt);
+    }
+    for (const solution of solutions) {
       const plan = assemblePlan(p, solution.stages, {
         microBatch: b,
         microBatches: req.batch / b,

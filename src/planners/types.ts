@@ -56,6 +56,11 @@ export interface PlannerRequest {
   readonly tolerance?: number;
   /** Largest number of downset pairs a subtree may have to be solved exactly (graph planner; default 20000). */
   readonly exactPairLimit?: number;
+  /**
+   * Graph planner: a series tail after a parallel node (or the head before it) may share a stage with one
+   * branch's last (first) stage (default true; false = GraphPipe's series-parallel space, for ablations).
+   */
+  readonly fusedJoins?: boolean;
   /** Times candidate plans; the planner returns the fastest that fits by this judge. */
   readonly judge: PlanJudge;
   readonly onProgress?: (p: PlannerProgress) => void;

@@ -83,7 +83,7 @@ export function runLeaf(p: PlanningProblem, tree: PlanTree, series: TreeNode, fr
 export function branchChain(p: PlanningProblem, tree: PlanTree, parallel: TreeNode, l: number, r: number): TreeNode {
   return cached(tree, `chain:${parallel.id}:${l}:${r}`, (id) => {
     const node = seriesOf(p, id, parallel.children.slice(l, r + 1).flatMap(seriesChildren));
-    sign(node);
+    sign(node, tree.signatures);
     return node;
   });
 }
@@ -133,6 +133,7 @@ export function parallelWithout(p: PlanningProblem, tree: PlanTree, parallel: Tr
       hasParallel: true,
       pairs: PAIR_CAP,
       exact: false,
+      noChains: true,
     };
   });
 }
@@ -142,7 +143,7 @@ export function parallelWithout(p: PlanningProblem, tree: PlanTree, parallel: Tr
  * one problem, so the fused stage goes to the first of them). Identical: equal series signatures, or leaves
  * with equal numbers; any other branch is its own class.
  */
-export function branchRepresentatives(parallel: TreeNode): number[] {
+export function branchClasses(parallel: TreeNode): number[] {
   const seen = new Set<string>();
   const out: number[] = [];
   parallel.children.forEach((b, k) => {
@@ -152,6 +153,16 @@ export function branchRepresentatives(parallel: TreeNode): number[] {
     out.push(k);
   });
   return out;
+}
+
+/** branchClasses, memoised in the tree (the fused-join search asks for it at every row). */
+export function branchRepresentatives(tree: PlanTree, parallel: TreeNode): readonly number[] {
+  let hit = tree.representatives.get(parallel.id);
+  if (!hit) {
+    hit = branchClasses(parallel);
+    tree.representatives.set(parallel.id, hit);
+  }
+  return hit;
 }
 
 function classKey(b: TreeNode): string {

@@ -11,7 +11,7 @@ import type { TreeNode } from "../../src/planners/plan-tree.js";
 import type { PlanningProblem } from "../../src/planners/problem.js";
 import { judgeStage, type StageContext, type StageVerdict, sumsOfSet } from "../../src/planners/stage-model.js";
 import type { StagePick } from "../../src/planners/tree-dp.js";
-import { branchRepresentatives } from "../../src/planners/virtual-nodes.js";
+import { branchClasses } from "../../src/planners/virtual-nodes.js";
 
 /** A partition: groups of units, one per stage. */
 export type Partition = number[][];
@@ -73,7 +73,7 @@ function enumerate(node: Shape, maxStages: number, fusion: boolean): Partition[]
       const child = ch[i]!;
       if (child.kind === "parallel") {
         for (let j = i + 2; j <= ch.length; j++) {
-          for (const k of branchRepresentatives(child as TreeNode)) {
+          for (const k of branchClasses(child as TreeNode)) {
             const x = seriesOf([...branchChildren(child.children[k]!), leafOf(ch.slice(i + 1, j))]);
             combos(x, without(child, k), j, acc, rec);
           }
@@ -82,7 +82,7 @@ function enumerate(node: Shape, maxStages: number, fusion: boolean): Partition[]
       for (let a = i + 1; a < ch.length; a++) {
         const fork = ch[a]!;
         if (fork.kind !== "parallel") continue;
-        for (const k of branchRepresentatives(fork as TreeNode)) {
+        for (const k of branchClasses(fork as TreeNode)) {
           const x = seriesOf([leafOf(ch.slice(i, a)), ...branchChildren(fork.children[k]!)]);
           combos(x, without(fork, k), a + 1, acc, rec);
         }
