@@ -17,7 +17,7 @@ test("plan --json prints one document with the stages, edges, micro-batches, sch
   const code = await main(["plan", ...SMALL, ...CLUSTER, "--batch", "32", "--json"], io);
   assert.equal(code, 0, io.stderr);
   const doc = JSON.parse(io.stdout);
-  assert.equal(doc.planner, "graph");
+  assert.equal(doc.planner, "graph", "by default every planner runs; on this branchy model the graph plan wins");
   assert.ok(doc.stages.length >= 1);
   for (const s of doc.stages) {
     assert.ok(Array.isArray(s.ops) && s.ops.length > 0);

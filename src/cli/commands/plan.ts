@@ -1,6 +1,6 @@
 /**
  * `dagpipe plan <model> [model options] --gpus N [--cluster P] [--device D] [--memory GB] [--batch B]
- *  [--planner graph|sequential|pipedream|uniform|all] [--no-dp] [--async] [--no-recompute] [--micro-batch b]
+ *  [--planner all|graph|sequential|pipedream|uniform] [--no-dp] [--async] [--no-recompute] [--micro-batch b]
  *  [--out plan.json] [--json]`: the fastest plan that fits (docs/planners.md). Wiring only: parse, load the
  * model and cluster, run the planner, print. Exit 0 with a plan; 1 when no plan fits (the least device memory
  * with which one exists is printed); 2 bad input. The options and the runner are shared with `compare`.
@@ -261,7 +261,7 @@ export const planCommand: CliCommand = {
         .command("plan")
         .description("Find the fastest pipeline plan that fits in memory: stages, devices, micro-batches, schedule")
         .argument("<model>", MODEL_ARG_HELP)
-        .option("--planner <name>", `${PLANNER_NAMES.join(" | ")} | all (the fastest of them)`, "graph")
+        .option("--planner <name>", `${PLANNER_NAMES.join(" | ")} | all (the fastest of them)`, "all")
         .option("--out <plan.json>", "write the plan document (for dagpipe simulate / run / export)"),
     ).action(
       runAction(
