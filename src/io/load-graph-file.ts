@@ -76,6 +76,21 @@ export const GRAPH_READERS: readonly GraphReader[] = [
   dagpipeJsonReader,
 ];
 
+/** What a user may tell the readers that a file does not say. */
+export interface GraphFileOptions {
+  /** Samples per minibatch a profile was measured at (PipeDream's graph.txt does not record it). */
+  readonly profileBatch?: number;
+}
+
+/** GRAPH_READERS with the user's options applied. */
+export function graphReaders(options: GraphFileOptions = {}): readonly GraphReader[] {
+  if (options.profileBatch === undefined) return GRAPH_READERS;
+  const pipedream = textReader("PipeDream graph.txt", looksLikePipeDreamGraph, (text, file) =>
+    readPipeDreamGraph(text, file, { batch: options.profileBatch }),
+  );
+  return GRAPH_READERS.map((r) => (r === pipedreamGraphReader ? pipedream : r));
+}
+
 /** Picks the reader by content and reads; bytes no reader claims are an `unknown-format` issue. */
 export function readGraphBytes(
   bytes: Uint8Array,
@@ -98,7 +113,11 @@ export function readGraphBytes(
 }
 
 /** Reads `path` (relative to `cwd`) and picks its reader by content. */
-export function loadGraphFile(path: string, cwd: string = process.cwd()): Result<Graph> {
+export function loadGraphFile(
+  path: string,
+  cwd: string = process.cwd(),
+  options: GraphFileOptions = {},
+): Result<Graph> {
   const full = resolve(cwd, path);
   let bytes: Uint8Array;
   try {
@@ -108,7 +127,7 @@ export function loadGraphFile(path: string, cwd: string = process.cwd()): Result
     const code = (e as NodeJS.ErrnoException).code;
     return fail([unreadable(path, code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? String(e)})`)]);
   }
-  const r = readGraphBytes(bytes, path);
+  const r = readGraphBytes(bytes, path, graphReaders(options));
   if (!r.ok) return r;
   // Whatever the reader, downstream algorithms may assume a valid DAG.
   const invalid = validateGraph(r.value);

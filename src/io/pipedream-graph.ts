@@ -286,7 +286,7 @@ function profiledBatch(
       code: "missing-field",
       message:
         "the batch size the profile was measured at is not in a PipeDream graph and cannot be inferred here " +
-        "(the first layer is not a 3-channel image conv); give the batch size it was profiled at",
+        "(the first layer is not a 3-channel image conv); give the batch size it was profiled at (--profile-batch N)",
       file,
       line: first?.line ?? nodes[0]?.line ?? 1,
       expected: "the profiled batch size",
