@@ -31,9 +31,13 @@ if (!skipTypecheck) {
     console.error("type check failed");
     process.exit(tsc.status ?? 1);
   }
-  const lint = spawnSync(process.execPath, ["node_modules/@biomejs/biome/bin/biome", "check", "."], {
-    stdio: "inherit",
-  });
+  const lint = spawnSync(
+    process.execPath,
+    ["node_modules/@biomejs/biome/bin/biome", "check", "--error-on-warnings", "."],
+    {
+      stdio: "inherit",
+    },
+  );
   if (lint.status !== 0) {
     console.error("lint failed (npx biome check . shows why; npm run format fixes formatting)");
     process.exit(lint.status ?? 1);

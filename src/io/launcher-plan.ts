@@ -3,36 +3,17 @@
  * execute it, and build its lowered schedule with the schedules module (the one source of truth for the
  * order of actions: the simulator reads the same lists). Throws InputError (exit 2) with file and JSON path.
  */
-import { readFileSync } from "node:fs";
-import { readPlanJson } from "../plan/plan-json.js";
 import type { PlanDocument } from "../plan/types.js";
 import { generateSchedule, isNoFlush } from "../schedules/generators/index.js";
 import { lowerSchedule } from "../schedules/passes/lower.js";
 import type { Schedule } from "../schedules/types.js";
-import { InputError, unwrap } from "../util/issues.js";
+import { InputError } from "../util/issues.js";
 import { planDevices, runnabilityIssues } from "./launcher-job.js";
 
 export interface PreparedPlan {
   readonly doc: PlanDocument;
   readonly schedule: Schedule;
   readonly devices: readonly number[];
-}
-
-export function readPlanFile(path: string, shownAs: string): PlanDocument {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new InputError([
-      {
-        code: "parse-error",
-        message: err.code === "ENOENT" ? "plan file not found" : `cannot read the plan file: ${err.message}`,
-        file: shownAs,
-      },
-    ]);
-  }
-  return unwrap(readPlanJson(text, shownAs));
 }
 
 /**

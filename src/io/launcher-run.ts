@@ -3,19 +3,13 @@
  * measured (iteration records, per-rank events for the trace, and with `verify` the single-process reference
  * rank 0 trains afterwards). Node-side I/O only; the decisions live in the job (launcher-job.ts).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type LaunchResult, launchWorkers, type WorkerEvent, type WorkerExit } from "./launcher.js";
 import type { RunJob } from "./launcher-job.js";
 import { IterationCollector, type IterationRecord, peakMemoryPerRank } from "./launcher-result.js";
 import type { RankEvents } from "./launcher-trace.js";
-
-/** Write through a temporary file in the same directory and rename: readers never see half a file. */
-export function writeFileAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
+import { writeFileAtomic } from "./write-file-atomic.js";
 
 export interface RunJobOptions {
   readonly python: string;

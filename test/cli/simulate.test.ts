@@ -93,7 +93,10 @@ test("a bad plan file: exit 2 naming the file and the JSON path", async () => {
   assert.equal(r.out, "");
   const missing = await run(join(dir, "nope.json"));
   assert.equal(missing.code, 2);
-  assert.match(missing.err, /cannot read the plan file \(ENOENT\)/);
+  assert.match(missing.err, /nope\.json does not exist/);
+  const dirAsPlan = await run(dir);
+  assert.equal(dirAsPlan.code, 2);
+  assert.match(dirAsPlan.err, /cannot read the plan file \(EISDIR\)/);
 });
 
 test("a plan that does not fit: exit 1 and the least memory that would fit", async () => {

@@ -10,9 +10,10 @@
 import { isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
 import { buildRunJob, DEFAULT_RUN_SETTINGS } from "../../io/launcher-job.js";
-import { preparePlan, readPlanFile } from "../../io/launcher-plan.js";
-import { writeFileAtomic } from "../../io/launcher-run.js";
+import { preparePlan } from "../../io/launcher-plan.js";
+import { readPlanFile } from "../../io/read-plan-file.js";
 import { type TorchCsvFormat, torchCsv } from "../../io/torch-csv.js";
+import { writeFileAtomic } from "../../io/write-file-atomic.js";
 import { formatAction } from "../../schedules/action-text.js";
 import { generateSchedule, isNoFlush } from "../../schedules/generators/index.js";
 import { lowerSchedule } from "../../schedules/passes/lower.js";
@@ -93,7 +94,7 @@ function exportPlan(ctx: CliContext, planArg: string, o: ExportOptions): number 
     });
     text = `${JSON.stringify(job)}\n`;
   }
-  if (o.out) writeFileAtomic(abs(o.out), text);
+  if (o.out) writeFileAtomic(abs(o.out), text, { shownAs: o.out, option: "out" });
   else io.out(text);
   return EXIT.ok;
 }

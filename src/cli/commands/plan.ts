@@ -5,13 +5,14 @@
  * model and cluster, run the planner, print. Exit 0 with a plan; 1 when no plan fits (the least device memory
  * with which one exists is printed); 2 bad input. The options and the runner are shared with `compare`.
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+
+import { resolve } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { createCostModel } from "../../cost/create-cost-model.js";
 import type { Graph } from "../../graph/types.js";
 import type { Cluster } from "../../hardware/types.js";
+import { writeFileAtomic } from "../../io/write-file-atomic.js";
 import { writePlanJson } from "../../plan/plan-json.js";
 import type { PlanDocument } from "../../plan/types.js";
 import { simulationJudge } from "../../planners/judge.js";
@@ -196,33 +197,6 @@ export function parseRematSolver(raw: string | undefined): SolverName {
   ]);
 }
 
-/** Writes a file atomically: a temp file beside it, then a rename (nothing half-written on failure). */
-export function writeFileAtomic(file: string, text: string, cwd: string): void {
-  const path = isAbsolute(file) ? file : resolve(cwd, file);
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    const fd = openSync(tmp, "w");
-    try {
-      writeSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    const reason = (e as NodeJS.ErrnoException).code ?? "unwritable";
-    throw new InputError([
-      {
-        code: "bad-option",
-        message: `cannot write ${file} (${reason})`,
-        file,
-        path: ["out"],
-        expected: "a writable file path",
-      },
-    ]);
-  }
-}
-
 function planDocument(result: Extract<PlanResult, { ok: true }>, cluster: Cluster): PlanDocument {
   return {
     format: "dagpipe-plan",
@@ -302,7 +276,10 @@ export const planCommand: CliCommand = {
           }
           const summary = best.summary as PlanSummary;
           if (opts.out !== undefined)
-            writeFileAtomic(opts.out, writePlanJson(planDocument(best.result, setup.cluster)), io.cwd);
+            writeFileAtomic(resolve(io.cwd, opts.out), writePlanJson(planDocument(best.result, setup.cluster)), {
+              shownAs: opts.out,
+              option: "out",
+            });
           if (opts.json) {
             const others = runs.filter((r) => r !== best).map((r) => r.summary);
             io.out(`${JSON.stringify(which === "all" ? { ...summary, others } : summary, null, 2)}\n`);

@@ -17,8 +17,8 @@ import {
   type ProfileSettings,
   runProfiler,
 } from "../../io/launcher-profile.js";
-import { writeFileAtomic } from "../../io/launcher-run.js";
 import { findTorchPython, noTorchMessage } from "../../io/python-probe.js";
+import { writeFileAtomic } from "../../io/write-file-atomic.js";
 import { InputError } from "../../util/issues.js";
 import type { CliCommand, CliContext } from "../context.js";
 import { EXIT, runAction } from "../context.js";
@@ -110,7 +110,7 @@ async function profile(ctx: CliContext, o: ProfileOptions, cmd: Command): Promis
   const measured = Object.keys(run.output.ops).length;
   const text = writeGraphJson(profiled);
   if (o.out) {
-    writeFileAtomic(isAbsolute(o.out) ? o.out : resolve(io.cwd, o.out), text);
+    writeFileAtomic(isAbsolute(o.out) ? o.out : resolve(io.cwd, o.out), text, { shownAs: o.out, option: "out" });
   }
   const totals = settings.batches.map((b) => {
     let fwd = 0;

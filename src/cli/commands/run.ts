@@ -10,12 +10,14 @@ import { isAbsolute, join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { compareWithSimulation } from "../../io/launcher-compare.js";
 import { buildRunJob, DEFAULT_RUN_SETTINGS, type RunSettings } from "../../io/launcher-job.js";
-import { preparePlan, readPlanFile } from "../../io/launcher-plan.js";
+import { preparePlan } from "../../io/launcher-plan.js";
 import { failureMessage, formatBytes, iterationLine, runHeader } from "../../io/launcher-report.js";
 import { steadyIterationSec } from "../../io/launcher-result.js";
-import { type ReferenceOutcome, type RunOutcome, runJob, writeFileAtomic } from "../../io/launcher-run.js";
+import { type ReferenceOutcome, type RunOutcome, runJob } from "../../io/launcher-run.js";
 import { measuredTrace } from "../../io/launcher-trace.js";
 import { findTorchPython, noTorchMessage } from "../../io/python-probe.js";
+import { readPlanFile } from "../../io/read-plan-file.js";
+import { writeFileAtomic } from "../../io/write-file-atomic.js";
 import { formatAction } from "../../schedules/action-text.js";
 import { InputError, type Issue } from "../../util/issues.js";
 import type { CliCommand, CliContext } from "../context.js";
@@ -193,7 +195,11 @@ async function run(ctx: CliContext, planArg: string, o: RunOptions): Promise<num
         io.out(`${JSON.stringify({ ok: false, cause: outcome.cause ?? null, iterations: outcome.iterations })}\n`);
       return EXIT.cannotMeet;
     }
-    if (o.trace) writeFileAtomic(abs(o.trace), JSON.stringify(measuredTrace(outcome.rankEvents)));
+    if (o.trace)
+      writeFileAtomic(abs(o.trace), JSON.stringify(measuredTrace(outcome.rankEvents)), {
+        shownAs: o.trace,
+        option: "trace",
+      });
     const iterationSec = steadyIterationSec(outcome.iterations);
     const result: Record<string, unknown> = {
       ok: true,

@@ -4,11 +4,11 @@
  * Exit codes (docs/simulator.md): 0 ok; 1 the plan does not fit in memory (the least memory that would fit is
  * printed) or a fault stopped it; 2 bad input; 3 the generated schedule deadlocked (a dagpipe bug).
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { createCostModel } from "../../cost/create-cost-model.js";
 import { BYTES_PER_GIB } from "../../hardware/units.js";
-import { readPlanJson } from "../../plan/plan-json.js";
+import { readPlanFile } from "../../io/read-plan-file.js";
+import { writeFileAtomic } from "../../io/write-file-atomic.js";
 import { type Plan, SCHEDULE_KINDS, type ScheduleKind } from "../../plan/types.js";
 import { validatePlan } from "../../plan/validate-plan.js";
 import { chromeTraceChunks } from "../../report/chrome-trace.js";
@@ -19,9 +19,8 @@ import { formatSchedule } from "../../schedules/action-text.js";
 import { loweredScheduleOf, simulate } from "../../sim/simulate.js";
 import type { FaultEvent } from "../../sim/types.js";
 import { InputError, type Issue } from "../../util/issues.js";
-import type { CliCommand, CliIO } from "../context.js";
+import type { CliCommand } from "../context.js";
 import { EXIT, runAction } from "../context.js";
-import { readTextFile } from "../read-text-file.js";
 
 interface SimulateOptions {
   json?: boolean;
@@ -60,7 +59,7 @@ export const simulateCommand: CliCommand = {
       .action(
         runAction(ctx, (file: string, opts: SimulateOptions) => {
           const io = ctx.io;
-          const doc = readPlanFile(file, io);
+          const doc = readPlanFile(resolve(io.cwd, file), file);
           const plan = withOverrides(doc.plan, opts);
           if (plan !== doc.plan) {
             const issues = validatePlan(plan, doc.graph, doc.cluster);
@@ -96,7 +95,7 @@ export const simulateCommand: CliCommand = {
           });
           if (opts.trace !== undefined) {
             const path = isAbsolute(opts.trace) ? opts.trace : resolve(io.cwd, opts.trace);
-            writeChunksAtomic(path, chromeTraceChunks(result, { title: file }));
+            writeFileAtomic(path, chromeTraceChunks(result, { title: file }), { shownAs: opts.trace, option: "trace" });
             io.err(`trace: ${opts.trace} (${result.events?.length ?? 0} events; open in https://ui.perfetto.dev)\n`);
           }
           if (opts.json) {
@@ -122,18 +121,6 @@ export const simulateCommand: CliCommand = {
       );
   },
 };
-
-function readPlanFile(file: string, io: CliIO) {
-  const text = readTextFile(file, io.cwd, (reason) => ({
-    code: "parse-error",
-    message: `cannot read the plan file (${reason})`,
-    file,
-    expected: "a readable JSON file",
-  }));
-  const doc = readPlanJson(text, file);
-  if (!doc.ok) throw new InputError(doc.issues);
-  return doc.value;
-}
 
 function optionIssue(option: string, expected: string, got: string): InputError {
   const issue: Issue = {
@@ -183,19 +170,4 @@ function withOverrides(plan: Plan, opts: SimulateOptions): Plan {
     out = { ...out, virtualStages: positiveInt(opts.virtualStages, "--virtual-stages") };
   }
   return out;
-}
-
-/** Writes the chunks to a temporary file next to `path`, then renames it: nothing half-written on failure. */
-function writeChunksAtomic(path: string, chunks: Iterable<string>): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const fd = openSync(tmp, "w");
-  try {
-    for (const c of chunks) writeSync(fd, c);
-    closeSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  renameSync(tmp, path);
 }
