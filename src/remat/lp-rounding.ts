@@ -8,7 +8,7 @@
 import type { Highs } from "highs";
 import { mulberry32 } from "../util/prng.js";
 import { evaluateSchedule } from "./evaluate-schedule.js";
-import { memoryFloorBytes } from "./memory-floor.js";
+import { belowFloor } from "./memory-floor.js";
 import { buildRematModel } from "./milp/build-model.js";
 import { runHighs } from "./milp/run-highs.js";
 import { solveR } from "./solve-r.js";
@@ -41,16 +41,9 @@ export async function solveLpRounding(
 ): Promise<SolveResult & { readonly roundings?: readonly RoundingOutcome[] }> {
   const t0 = performance.now();
   const elapsed = (): number => (performance.now() - t0) / 1000;
-  const floor = memoryFloorBytes(g);
-  if (budgetBytes < floor.bytes) {
-    return {
-      solver: "lp",
-      status: "infeasible",
-      leastBytes: floor.bytes,
-      solveSec: elapsed(),
-      note: `below the memory floor: node ${floor.node} needs ${floor.bytes} bytes with its inputs`,
-    };
-  }
+  const rejected = belowFloor(g, budgetBytes, "lp", elapsed());
+  if (rejected) return rejected;
+
   const lpBudget = budgetBytes * (options.lpBudgetFraction ?? 0.9);
   options.onProgress?.({ phase: "solving the LP relaxation", elapsedSec: elapsed() });
   const { model, layout } = buildRematModel(g, lpBudget, { integral: false });

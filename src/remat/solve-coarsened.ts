@@ -10,7 +10,7 @@ import { checkpointAll, chenSqrt } from "./baselines/simple.js";
 import { coarsenChains, expandSchedule } from "./coarsen.js";
 import { evaluateSchedule } from "./evaluate-schedule.js";
 import { recomputeLowerBound } from "./lower-bound.js";
-import { memoryFloorBytes } from "./memory-floor.js";
+import { belowFloor } from "./memory-floor.js";
 import { type MilpOptions, solveMilp } from "./milp/solve-milp.js";
 import type { RematSchedule, ScheduleStats, SolveResult, TrainingGraph } from "./types.js";
 
@@ -35,16 +35,9 @@ export async function solveCoarsened(
 ): Promise<SolveResult> {
   const t0 = performance.now();
   const elapsed = (): number => (performance.now() - t0) / 1000;
-  const floor = memoryFloorBytes(g);
-  if (budgetBytes < floor.bytes) {
-    return {
-      solver: "milp",
-      status: "infeasible",
-      solveSec: elapsed(),
-      leastBytes: floor.bytes,
-      note: `below the memory floor: node ${floor.node} (${g.nodes[floor.node]?.name}) needs ${floor.bytes} bytes with its inputs`,
-    };
-  }
+  const rejected = belowFloor(g, budgetBytes, "milp", elapsed());
+  if (rejected) return rejected;
+
   const bound = recomputeLowerBound(g, budgetBytes).overhead;
   const c = coarsenChains(g, options.maxGroup ?? Number.POSITIVE_INFINITY);
   let best: { schedule: RematSchedule; stats: ScheduleStats; how: string } | undefined;

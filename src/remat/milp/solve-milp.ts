@@ -9,7 +9,7 @@ import { chenGreedySweep } from "../baselines/chen-greedy.js";
 import { checkpointAll, checkpointLastNode, chenSqrt } from "../baselines/simple.js";
 import { evaluateSchedule } from "../evaluate-schedule.js";
 import { recomputeLowerBound } from "../lower-bound.js";
-import { memoryFloorBytes } from "../memory-floor.js";
+import { belowFloor, memoryFloorBytes } from "../memory-floor.js";
 import { solveR } from "../solve-r.js";
 import type { ProgressFn, RematSchedule, SolveResult, TrainingGraph } from "../types.js";
 import { buildRematModel, scheduleFromSolution } from "./build-model.js";
@@ -46,16 +46,9 @@ export async function solveMilp(
 ): Promise<SolveResult> {
   const t0 = performance.now();
   const elapsed = (): number => (performance.now() - t0) / 1000;
-  const floor = memoryFloorBytes(g);
-  if (budgetBytes < floor.bytes) {
-    return {
-      solver: "milp",
-      status: "infeasible",
-      solveSec: elapsed(),
-      leastBytes: floor.bytes,
-      note: `below the memory floor: node ${floor.node} (${g.nodes[floor.node]?.name}) needs ${floor.bytes} bytes with its inputs`,
-    };
-  }
+  const rejected = belowFloor(g, budgetBytes, "milp", elapsed());
+  if (rejected) return rejected;
+
   const first = await attempt(g, budgetBytes, options, 0, elapsed);
   // HiGHS accepts solutions within its tolerances; at an exactly tight budget the rounded schedule can
   // overshoot by ~1e-6. Then solve once more with that much taken off the budget.
