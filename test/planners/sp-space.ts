@@ -71,17 +71,18 @@ function enumerate(node: Shape, maxStages: number, fusion: boolean): Partition[]
       if (ch[i]!.kind !== "leaf") for (const part of sub(ch[i]!)) rec(i + 1, [...acc, ...part]);
       if (!fusion) return;
       const child = ch[i]!;
+      // Fused runs never hold a parallel child (fused-joins.ts).
       if (child.kind === "parallel") {
-        for (let j = i + 2; j <= ch.length; j++) {
+        for (let j = i + 2; j <= ch.length && ch[j - 1]!.kind !== "parallel"; j++) {
           for (const k of branchClasses(child as TreeNode)) {
             const x = seriesOf([...branchChildren(child.children[k]!), leafOf(ch.slice(i + 1, j))]);
             combos(x, without(child, k), j, acc, rec);
           }
         }
       }
-      for (let a = i + 1; a < ch.length; a++) {
+      const a = child.kind === "parallel" ? -1 : ch.findIndex((c, at) => at > i && c.kind === "parallel");
+      if (a > i) {
         const fork = ch[a]!;
-        if (fork.kind !== "parallel") continue;
         for (const k of branchClasses(fork as TreeNode)) {
           const x = seriesOf([leafOf(ch.slice(i, a)), ...branchChildren(fork.children[k]!)]);
           combos(x, without(fork, k), a + 1, acc, rec);
