@@ -26,7 +26,9 @@ export const MODEL_HELP_AFTER = [
   "",
   "<model> is a zoo name followed by its options, e.g. `mmt --branches 4 --layers 8`",
   "(`dagpipe models` lists every model and option), or a graph file whose format is",
-  "detected from its content (dagpipe JSON graph, …).",
+  "detected from its content (dagpipe JSON graph, ONNX, Hugging Face config.json,",
+  "FlexFlow profile.json, PipeDream graph.txt; the last takes --profile-batch N, the",
+  "batch it was profiled at, when that cannot be inferred).",
   `Zoo: ${Object.keys(ZOO).join(", ")}.`,
 ].join("\n");
 
