@@ -37,12 +37,13 @@ export interface HighsOutcome {
 
 /**
  * The package's types describe a CommonJS module while Node loads its ESM build; the namespace's `default`
- * is the loader in both views.
+ * is the loader in both views. In a browser, `locateFile` says where the page serves `highs.wasm` (Node
+ * finds it beside the package).
  */
-export function loadHighs(): Promise<Highs> {
-  type Loader = () => Promise<Highs>;
+export function loadHighs(settings: { readonly locateFile?: (file: string) => string } = {}): Promise<Highs> {
+  type Loader = (settings: object) => Promise<Highs>;
   const ns = highsModule as unknown as { default: Loader | { default: Loader } };
-  return typeof ns.default === "function" ? ns.default() : ns.default.default();
+  return typeof ns.default === "function" ? ns.default(settings) : ns.default.default(settings);
 }
 
 const STATUS = { optimal: 7, infeasible: 8, unboundedOrInfeasible: 9 } as const;
