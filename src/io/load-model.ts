@@ -67,8 +67,18 @@ function graphFileOptions(spec: string, words: readonly string[]): GraphFileOpti
       ]);
     }
     const raw = m[1] ?? rest.shift();
-    const n = Number(raw);
-    if (raw === undefined || !Number.isInteger(n) || n < 1) {
+    if (profileBatch !== undefined) {
+      throw new InputError([
+        {
+          code: "bad-option",
+          message: "--profile-batch given twice",
+          path: ["profile-batch"],
+          expected: "one --profile-batch",
+          got: `${profileBatch} and ${raw ?? "nothing"}`,
+        },
+      ]);
+    }
+    if (raw === undefined || !/^[1-9]\d*$/.test(raw)) {
       throw new InputError([
         {
           code: "bad-option",
@@ -79,7 +89,7 @@ function graphFileOptions(spec: string, words: readonly string[]): GraphFileOpti
         },
       ]);
     }
-    profileBatch = n;
+    profileBatch = Number(raw);
   }
   return profileBatch === undefined ? {} : { profileBatch };
 }

@@ -6,8 +6,9 @@ import { closeSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { InputError } from "../util/issues.js";
 
 /**
- * Writes `content` (text, or chunks for documents too large for one string) to `path`. A failure is bad input
- * (exit 2) naming `shownAs` and the option that named the file, with the operating system's reason.
+ * Writes `content` (text, or chunks for documents too large for one string) to `path`. An operating-system
+ * failure is bad input (exit 2) naming `shownAs` and the option that named the file, with the OS's reason;
+ * any other error (the chunks' producer throwing) is rethrown as it is. Either way nothing is left behind.
  */
 export function writeFileAtomic(
   path: string,
@@ -26,8 +27,10 @@ export function writeFileAtomic(
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
+    // Only the operating system's refusals are the user's to fix; a bug in the content's producer stays a bug.
+    const reason = (e as NodeJS.ErrnoException).code;
+    if (typeof reason !== "string") throw e;
     const shownAs = named.shownAs ?? path;
-    const reason = (e as NodeJS.ErrnoException).code ?? String(e);
     throw new InputError([
       {
         code: "bad-option",

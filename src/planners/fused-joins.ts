@@ -181,23 +181,31 @@ export function collectFused(
   if (f > 0) {
     const k = f - 1;
     const x = branchWithTail(p, tree, node, i, k, j);
+    const from = out.length;
     dp.solve(x, e).collect(w, out);
-    // The last stage collected from x holds its last child, the join leaf: fused if it holds more.
-    markFused(out, out.length - 1, x.children[x.children.length - 1]!);
+    markFused(out, from, x.children[x.children.length - 1]!);
     dp.solve(parallelWithout(p, tree, node.children[i]!, k), Math.min(W, e + 1)).collect(w, out);
   } else {
     const k = -1 - f;
     const a = j - 1;
     const x = headWithBranch(p, tree, node, i, a, k);
-    const first = out.length;
+    const from = out.length;
     dp.solve(x, e).collectFirst!(w, out);
-    markFused(out, first, x.children[0]!);
+    markFused(out, from, x.children[0]!);
     dp.solve(parallelWithout(p, tree, node.children[a]!, k), e).collect(w === W ? W : w - 1, out);
   }
 }
 
-/** Marks out[at] fused when it holds more than the join (head) leaf `leaf`. */
-function markFused(out: StagePick[], at: number, leaf: TreeNode): void {
-  const stage = out[at]!;
-  if (stage.units.length > leaf.units.length) out[at] = { ...stage, fused: true };
+/**
+ * Marks fused the stage collected from index `from` on that holds the join (head) leaf `leaf`, when it holds
+ * more than the leaf (x may end in a nested fused case, so it is found by its units, not by position).
+ */
+function markFused(out: StagePick[], from: number, leaf: TreeNode): void {
+  const unit = leaf.units[0];
+  for (let at = from; at < out.length; at++) {
+    const stage = out[at]!;
+    if (!stage.units.includes(unit!)) continue;
+    if (stage.units.length > leaf.units.length) out[at] = { ...stage, fused: true };
+    return;
+  }
 }

@@ -63,6 +63,8 @@ export interface PlanTree {
    * after its join or the head before its fork, a parallel node less one branch), by key; ids are negative.
    */
   readonly virtualNodes: Map<string, TreeNode>;
+  /** Ids of the virtual nodes by key, taken before a node is built (ids are the memo maps' keys). */
+  readonly virtualIds: Map<string, number>;
   /** Interned signature strings (TreeNode.signature). */
   readonly signatures: Map<string, number>;
   /** Memos of the fused-join search, by node id: a series node's parallel children, a parallel node's branch classes. */
@@ -210,6 +212,7 @@ export function buildPlanTree(
     succs: succSets.map(sorted),
     preds: predSets.map(sorted),
     virtualNodes: new Map(),
+    virtualIds: new Map(),
     signatures,
     forks: new Map(),
     representatives: new Map(),
@@ -418,6 +421,7 @@ export function buildChainTree(
     succs: p.units.succs,
     preds: p.units.preds,
     virtualNodes: new Map(),
+    virtualIds: new Map(),
     signatures: new Map(),
     forks: new Map(),
     representatives: new Map(),

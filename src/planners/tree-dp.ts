@@ -312,14 +312,15 @@ export class TreeDp {
           }
         }
       }
+      // After the plain cases, so equal device counts keep the plain plan and fused ones are pruned harder;
+      // before row 0's snapshot, so a fused head can be the first stage an enclosing fused head reads.
+      if (this.tree.fusion && node.kind === "series") fuseRow(this, node, pre, i, D, suf, choices);
       if (i === 0) {
         // Row 0 before the prefix minimum: the first stage judged at exactly each bound (NodeSolution.first).
         first.set(suf.subarray(0, S));
         for (let w = 0; w <= W; w++) if (first[w]! > K) first[w] = INF;
         for (const [k, a] of all.entries()) firstChoices[k]!.set(a.subarray(0, S));
       }
-      // After the plain cases, so equal device counts keep the plain plan and fused ones are pruned harder.
-      if (this.tree.fusion && node.kind === "series") fuseRow(this, node, pre, i, D, suf, choices);
       TreeDp.prefixMin(suf, row, W, all);
       for (let w = 0; w <= W; w++) if (suf[row + w]! > K) suf[row + w] = INF;
     }

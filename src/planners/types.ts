@@ -58,7 +58,7 @@ export interface PlannerRequest {
   readonly exactPairLimit?: number;
   /**
    * Graph planner: a series tail after a parallel node (or the head before it) may share a stage with one
-   * branch's last (first) stage (default true; false = GraphPipe's series-parallel space, for ablations).
+   * branch's last (first) stage (default true; false turns them off, for ablations).
    */
   readonly fusedJoins?: boolean;
   /** Times candidate plans; the planner returns the fastest that fits by this judge. */

@@ -34,7 +34,10 @@ function sumsOf(p: PlanningProblem, units: readonly number[]) {
 function cached(tree: PlanTree, key: string, build: (id: number) => TreeNode): TreeNode {
   const hit = tree.virtualNodes.get(key);
   if (hit) return hit;
-  const node = build(-1 - tree.virtualNodes.size);
+  // The id is taken before `build` runs: a virtual node built inside it gets the next one, never the same.
+  const id = -1 - tree.virtualIds.size;
+  tree.virtualIds.set(key, id);
+  const node = build(id);
   tree.virtualNodes.set(key, node);
   return node;
 }

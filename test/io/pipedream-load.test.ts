@@ -56,6 +56,8 @@ describe("PipeDream graph.txt files through the loader and the CLI", () => {
     const cases: [string[], RegExp][] = [
       [["test/fixtures/pipedream/gnmt/graph.txt", "--profile-batch", "0"], /positive integer/],
       [["test/fixtures/pipedream/gnmt/graph.txt", "--profile-batch"], /positive integer/],
+      [["test/fixtures/pipedream/gnmt/graph.txt", "--profile-batch", "0x40"], /positive integer/],
+      [["test/fixtures/pipedream/gnmt/graph.txt", "--profile-batch=64", "--profile-batch=32"], /given twice/],
       [["test/fixtures/pipedream/vgg16/graph.txt", "--layers", "3"], /zoo models only/],
       [["test/fixtures/onnx/branch-cnn.onnx", "--profile-batch", "8"], /applies to PipeDream profiles/],
     ];

@@ -193,6 +193,11 @@ const { _comment, ...FUSED_HEAD_DEPTH } = JSON.parse(
   readFileSync(new URL("./cases/fused-head-depth.json", import.meta.url), "utf8"),
 ) as Case & { _comment: string };
 
+/** A fused head that is itself the first stage of an enclosing fused head (found in review). */
+const { _comment: _nestedComment, ...NESTED_FUSED_HEAD } = JSON.parse(
+  readFileSync(new URL("./cases/nested-fused-head.json", import.meta.url), "utf8"),
+) as Case & { _comment: string };
+
 test("series/parallel DP with fused joins equals the optimum over SP-aligned partitions with fused stages", () => {
   const seen = { compared: 0, fusedBetter: 0 };
   fc.assert(
@@ -217,7 +222,7 @@ test("series/parallel DP with fused joins equals the optimum over SP-aligned par
         if (spOnly === undefined || planned.bottleneckSec < spOnly * (1 - 1e-6)) seen.fusedBetter++;
       }
     }),
-    { numRuns: 300, seed: 11, examples: [[FUSED_HEAD_DEPTH]] },
+    { numRuns: 300, seed: 11, examples: [[FUSED_HEAD_DEPTH], [NESTED_FUSED_HEAD]] },
   );
   assert.ok(seen.compared >= 100);
   // Fused stages were what made the difference in some cases (else this test pins nothing new).
