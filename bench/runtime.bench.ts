@@ -79,9 +79,17 @@ async function runPlan(g: Graph, cluster: Cluster, plan: Plan, args: readonly st
 const ms = (s: number) => (s * 1e3).toFixed(1);
 const mib = (b: number) => (b / 2 ** 20).toFixed(2);
 
-async function cpuPipeline(python: string): Promise<void> {
-  // Big enough that compute dominates per-op Python overhead, small enough to profile and run in a minute.
-  const model = "--layers 4 --hidden 128 --heads 4 --seq 32 --vocab 512 --dtype fp32".split(" ");
+/**
+ * Two sizes: ops of ~0.1 ms, where per-op framework overhead that an op profiled alone does not show is a large
+ * share, and ops of ~1–5 ms, where compute dominates (what pipeline training runs).
+ */
+const CPU_MODELS = [
+  "--layers 4 --hidden 128 --heads 4 --seq 32 --vocab 512 --dtype fp32",
+  "--layers 4 --hidden 256 --heads 4 --seq 64 --vocab 512 --dtype fp32",
+];
+
+async function cpuPipeline(python: string, modelArgs: string): Promise<void> {
+  const model = modelArgs.split(" ");
   const batch = 16;
   const g = await profiled(python, buildZooModel("gpt", model), "cpu", [1, 2, 4, 8]);
   const cluster = unwrap(resolveCluster({ gpus: 2, cluster: "cpu-local" }));
@@ -177,6 +185,6 @@ export const bench: Bench = {
       return;
     }
     if (process.env["DAGPIPE_BENCH_DEVICE"] === "cuda") await gpuSingleDevice(found.info.python);
-    else await cpuPipeline(found.info.python);
+    else for (const m of CPU_MODELS) await cpuPipeline(found.info.python, m);
   },
 };
