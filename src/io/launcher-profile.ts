@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Graph, Op, ProfilePoint } from "../graph/types.js";
-import { parseMessage, type WorkerEvent } from "./launcher.js";
+import { lineSplitter, parseMessage, type WorkerEvent } from "./launcher.js";
 import { pythonEnv } from "./python-probe.js";
 
 export type ProfileDevice = "cpu" | "cuda";
@@ -98,34 +98,19 @@ export function runProfiler(
     const child = spawn(python, args, { env: pythonEnv(env), stdio: ["ignore", "pipe", "pipe"] });
     let errTail: string[] = [];
     let error: string | undefined;
-    const lines = (chunkTo: (line: string) => void) => {
-      let buf = "";
-      return (d: Buffer) => {
-        buf += d.toString("utf8");
-        let nl = buf.indexOf("\n");
-        while (nl >= 0) {
-          chunkTo(buf.slice(0, nl));
-          buf = buf.slice(nl + 1);
-          nl = buf.indexOf("\n");
-        }
-      };
-    };
-    child.stdout.on(
-      "data",
-      lines((line) => {
-        const ev = parseMessage(line);
-        if (!ev) return onLog(line);
-        if (ev.event === "error" && typeof ev["message"] === "string") error = ev["message"];
-        onEvent(ev);
-      }),
-    );
-    child.stderr.on(
-      "data",
-      lines((line) => {
-        errTail = [...errTail.slice(-20), line];
-        onLog(line);
-      }),
-    );
+    // Only complete lines are reported (no end() on close), as before.
+    const out = lineSplitter((line) => {
+      const ev = parseMessage(line);
+      if (!ev) return onLog(line);
+      if (ev.event === "error" && typeof ev["message"] === "string") error = ev["message"];
+      onEvent(ev);
+    });
+    const err = lineSplitter((line) => {
+      errTail = [...errTail.slice(-20), line];
+      onLog(line);
+    });
+    child.stdout.on("data", (d: Buffer) => out.push(d));
+    child.stderr.on("data", (d: Buffer) => err.push(d));
     child.on("error", (e) => {
       rmSync(dir, { recursive: true, force: true });
       resolve({ ok: false, error: e.message });

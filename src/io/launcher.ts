@@ -65,7 +65,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Splits a byte stream into lines (a partial last line waits for the rest). */
-function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer): void; end(): void } {
+export function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer): void; end(): void } {
   let buf = "";
   return {
     push(chunk) {
