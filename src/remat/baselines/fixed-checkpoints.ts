@@ -8,7 +8,11 @@ import { solveR } from "../solve-r.js";
 import { forwardCount, gradientOf } from "../training-graph-layout.js";
 import type { RematSchedule, TrainingGraph } from "../types.js";
 
-export function fixedCheckpointS(g: TrainingGraph, checkpoints: Iterable<number>): Uint8Array {
+/**
+ * The part of S every checkpoint-based baseline (this template, Griewank's) starts from, with a setter that
+ * ignores entries outside the strict lower triangle.
+ */
+export function impliedS(g: TrainingGraph): { S: Uint8Array; set: (t: number, i: number) => void } {
   const n = g.nodes.length;
   const L = forwardCount(g);
   const S = new Uint8Array(n * n);
@@ -21,6 +25,13 @@ export function fixedCheckpointS(g: TrainingGraph, checkpoints: Iterable<number>
   }
   // 2. Every node's inputs are kept into its own stage.
   for (let v = 0; v < n; v++) for (const u of g.deps[v] ?? []) set(v, u);
+  return { S, set };
+}
+
+export function fixedCheckpointS(g: TrainingGraph, checkpoints: Iterable<number>): Uint8Array {
+  const n = g.nodes.length;
+  const L = forwardCount(g);
+  const { S, set } = impliedS(g);
   const C = [...new Set(checkpoints)].sort((a, b) => a - b);
   // 3. Checkpoint stripes.
   for (const c of C) for (let t = c + 1; t < n; t++) set(t, c);

@@ -13,6 +13,7 @@ import { articulationPoints } from "../articulation-points.js";
 import { solveR } from "../solve-r.js";
 import { forwardCount, gradientOf } from "../training-graph-layout.js";
 import type { RematSchedule, TrainingGraph } from "../types.js";
+import { impliedS } from "./fixed-checkpoints.js";
 
 /** costTable[l][s] = fewest forward steps to reverse l steps with s free snapshots (the start is held). */
 export function revolveCosts(steps: number, snapshots: number): number[][] {
@@ -75,18 +76,10 @@ export function revolveHoldings(N: number, snapshots: number): { reversing: numb
 
 /** The Revolve schedule with `snapshots` free snapshots on the articulation-point chain. */
 export function griewank(g: TrainingGraph, snapshots: number): RematSchedule {
-  const n = g.nodes.length;
   const L = forwardCount(g);
   const aps = articulationPoints(g);
   const N = aps.length;
-  const S = new Uint8Array(n * n);
-  const set = (t: number, i: number): void => {
-    if (t >= 0 && t < n && i >= 0 && i < t) S[t * n + i] = 1;
-  };
-  for (let b = L; b < n; b++) {
-    for (const a of g.deps[b] ?? []) if (a >= L) for (let t = a + 1; t <= b; t++) set(t, a);
-  }
-  for (let v = 0; v < n; v++) for (const u of g.deps[v] ?? []) set(v, u);
+  const { S, set } = impliedS(g);
   const { reversing, descent } = revolveHoldings(N, Math.min(snapshots, Math.max(0, N - 1)));
   const stateNode = (q: number): number | undefined => (q >= 1 ? aps[q - 1] : undefined);
   // Forward stages: the first descent's snapshots, from when they are computed to the loss.
