@@ -17,9 +17,10 @@ import { writeFileAtomic } from "../../io/write-file-atomic.js";
 import { formatAction } from "../../schedules/action-text.js";
 import { generateSchedule, isNoFlush } from "../../schedules/generators/index.js";
 import { lowerSchedule } from "../../schedules/passes/lower.js";
-import { InputError, type Issue } from "../../util/issues.js";
+import { InputError } from "../../util/issues.js";
 import type { CliCommand, CliContext } from "../context.js";
 import { EXIT, runAction } from "../context.js";
+import { badOption, deviceOption, intOption } from "../option-values.js";
 
 const FORMATS = ["torch-csv", "dagpipe-job"] as const;
 const CSV_FORMATS: readonly TorchCsvFormat[] = ["compute_comms", "compute_only"];
@@ -30,11 +31,6 @@ interface ExportOptions {
   readonly csvFormat: string;
   readonly device: string;
   readonly iterations: string;
-}
-
-function badOption(message: string, expected: string, got: string): InputError {
-  const issue: Issue = { code: "bad-option", message, expected, got };
-  return new InputError([issue]);
 }
 
 function exportPlan(ctx: CliContext, planArg: string, o: ExportOptions): number {
@@ -71,12 +67,8 @@ function exportPlan(ctx: CliContext, planArg: string, o: ExportOptions): number 
     );
     text = csv.value.text;
   } else {
-    if (o.device !== "cpu" && o.device !== "cuda")
-      throw badOption("--device must be cpu or cuda", "cpu | cuda", o.device);
-    const iterations = Number(o.iterations);
-    if (!Number.isInteger(iterations) || iterations < 1) {
-      throw badOption("--iterations must be an integer ≥ 1", "integer ≥ 1", o.iterations);
-    }
+    const device = deviceOption(o.device);
+    const iterations = intOption("iterations", o.iterations);
     const prepared = preparePlan(doc, planArg, iterations);
     const job = buildRunJob({
       doc,
@@ -85,8 +77,8 @@ function exportPlan(ctx: CliContext, planArg: string, o: ExportOptions): number 
       run: {
         ...DEFAULT_RUN_SETTINGS,
         iterations,
-        device: o.device,
-        backend: o.device === "cuda" ? "nccl" : "gloo",
+        device,
+        backend: device === "cuda" ? "nccl" : "gloo",
       },
       checkpoint: null,
       outDir: "dagpipe-run",

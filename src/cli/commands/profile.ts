@@ -19,10 +19,10 @@ import {
 } from "../../io/launcher-profile.js";
 import { findTorchPython, noTorchMessage } from "../../io/python-probe.js";
 import { writeFileAtomic } from "../../io/write-file-atomic.js";
-import { InputError } from "../../util/issues.js";
 import type { CliCommand, CliContext } from "../context.js";
 import { EXIT, runAction } from "../context.js";
 import { loadModelArg, MODEL_ARG_HELP, MODEL_HELP_AFTER } from "../model-arg.js";
+import { badOption, deviceOption, intOption } from "../option-values.js";
 
 interface ProfileOptions {
   readonly device: string;
@@ -37,36 +37,25 @@ interface ProfileOptions {
   readonly json?: boolean;
 }
 
-function bad(message: string, got: string, expected: string): InputError {
-  return new InputError([{ code: "bad-option", message, got, expected }]);
-}
-
-function positiveInt(name: string, v: string, min = 1): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw bad(`--${name} must be an integer ≥ ${min}`, v, `integer ≥ ${min}`);
-  return n;
-}
-
 function settingsFrom(o: ProfileOptions, precisionDefault: (d: ProfileDevice) => ProfilePrecision): ProfileSettings {
-  if (o.device !== "cpu" && o.device !== "cuda") throw bad("--device must be cpu or cuda", o.device, "cpu | cuda");
-  const device = o.device;
+  const device = deviceOption(o.device);
   const batches = o.batches.split(",").map((s) => s.trim());
-  const sizes = batches.map((b) => positiveInt("batches", b));
+  const sizes = batches.map((b) => intOption("batches", b));
   const sorted = [...new Set(sizes)].sort((a, b) => a - b);
   const precision = o.precision ?? precisionDefault(device);
   if (precision !== "float32" && precision !== "float16" && precision !== "bfloat16") {
-    throw bad("--precision must be float32, float16 or bfloat16", precision, "float32 | float16 | bfloat16");
+    throw badOption("--precision must be float32, float16 or bfloat16", "float32 | float16 | bfloat16", precision);
   }
   if (o.timer !== "auto" && o.timer !== "wall" && o.timer !== "cpu") {
-    throw bad("--timer must be auto, wall or cpu", o.timer, "auto | wall | cpu");
+    throw badOption("--timer must be auto, wall or cpu", "auto | wall | cpu", o.timer);
   }
   return {
     device,
     timer: o.timer,
     batches: sorted,
-    warmup: positiveInt("warmup", o.warmup, 0),
-    reps: positiveInt("reps", o.reps),
-    threads: positiveInt("threads", o.threads),
+    warmup: intOption("warmup", o.warmup, 0),
+    reps: intOption("reps", o.reps),
+    threads: intOption("threads", o.threads),
     precision,
   };
 }

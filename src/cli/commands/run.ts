@@ -22,6 +22,7 @@ import { formatAction } from "../../schedules/action-text.js";
 import { InputError, type Issue } from "../../util/issues.js";
 import type { CliCommand, CliContext } from "../context.js";
 import { EXIT, runAction } from "../context.js";
+import { intOption } from "../option-values.js";
 
 interface RunOptions {
   readonly procs?: string;
@@ -42,21 +43,6 @@ interface RunOptions {
   readonly outDir?: string;
   readonly json?: boolean;
   readonly p2pGroups: string;
-}
-
-function intOption(name: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) {
-    throw new InputError([
-      {
-        code: "bad-option",
-        message: `--${name} must be an integer ≥ ${min}`,
-        expected: `integer ≥ ${min}`,
-        got: value,
-      },
-    ]);
-  }
-  return n;
 }
 
 function numOption(name: string, value: string): number {
