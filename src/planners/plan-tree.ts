@@ -12,7 +12,7 @@ import { seriesParallelDecompose } from "../graph/sp-decompose.js";
 import type { SPTree } from "../graph/sp-tree.js";
 import type { Graph, Op } from "../graph/types.js";
 import type { PlanningProblem } from "./problem.js";
-import { addSums, emptySums, type StageSums, sumsOfSet } from "./stage-model.js";
+import { type StageSums, sumsOfSet } from "./stage-model.js";
 
 export interface SeriesCuts {
   /** crossing[c], c = 0..n: ids (into `tensorProdPos`) of tensors produced before child c and read at or after it. */
@@ -358,13 +358,6 @@ export function rangeComm(cuts: SeriesCuts, i: number, j: number): { inBytes: nu
   let outBytes = 0;
   for (const t of cuts.crossing[j]!) if (cuts.prodPos[t]! >= i) outBytes += cuts.bytesPerSample[t]!;
   return { inBytes, outBytes };
-}
-
-/** Own numbers of children [i, j) of a node (communication not included). */
-export function rangeSums(node: TreeNode, i: number, j: number, sizes: number): StageSums {
-  const s = emptySums(sizes);
-  for (let k = i; k < j; k++) addSums(s, node.children[k]!.sums);
-  return s;
 }
 
 /**

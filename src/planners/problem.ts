@@ -47,10 +47,6 @@ export interface PlanningProblem {
  */
 export const GLUE_TIME_SHARE = 0.5;
 
-export function isPowerOfTwo(x: number): boolean {
-  return Number.isInteger(x) && x >= 1 && (x & (x - 1)) === 0;
-}
-
 /** Micro-batch sizes a plan may use for a mini-batch of `batch` samples: powers of two that divide it. */
 export function microBatchCandidates(batch: number): number[] {
   const out: number[] = [];
