@@ -22,33 +22,6 @@ import { buildStageGraph } from "../plan/stage-graph.js";
 import type { Plan } from "../plan/types.js";
 import type { Action, ActionKind, Schedule } from "./types.js";
 
-export const KIND_CODE: Readonly<Record<ActionKind, number>> = {
-  F: 0,
-  B: 1,
-  W: 2,
-  recompute: 3,
-  send: 4,
-  recv: 5,
-  allreduce: 6,
-  step: 7,
-};
-/** KIND_CODE without a keyed property lookup (hot in buildActionGraph): first letters, then length. */
-export function kindCode(kind: ActionKind): number {
-  switch (kind.charCodeAt(0)) {
-    case 70: // F
-      return 0;
-    case 66: // B
-      return 1;
-    case 87: // W
-      return 2;
-    case 114: // recompute / recv
-      return kind.length === 4 ? 5 : 3;
-    case 115: // send / step
-      return kind.charCodeAt(1) === 101 ? 4 : 7;
-    default: // allreduce
-      return 6;
-  }
-}
 export const K_F = 0;
 export const K_B = 1;
 export const K_W = 2;
@@ -57,6 +30,27 @@ export const K_SEND = 4;
 export const K_RECV = 5;
 export const K_ALLREDUCE = 6;
 export const K_STEP = 7;
+
+/**
+ * The K_* code of an action kind, without a keyed property lookup (hot in buildActionGraph): first letters,
+ * then length.
+ */
+export function kindCode(kind: ActionKind): number {
+  switch (kind.charCodeAt(0)) {
+    case 70: // F
+      return K_F;
+    case 66: // B
+      return K_B;
+    case 87: // W
+      return K_W;
+    case 114: // recompute / recv
+      return kind.length === 4 ? K_RECV : K_R;
+    case 115: // send / step
+      return kind.charCodeAt(1) === 101 ? K_SEND : K_STEP;
+    default: // allreduce
+      return K_ALLREDUCE;
+  }
+}
 
 export interface GraphProblem {
   readonly index: number;
