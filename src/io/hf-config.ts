@@ -140,14 +140,25 @@ function gpt2(c: Config, options: HfConfigOptions): Mapped | Issue[] {
   };
 }
 
+/** Llama and BERT name their sizes alike: the keys both need, and the key each builder option comes from. */
+const LLAMA_BERT_REQUIRED = [
+  "hidden_size",
+  "num_hidden_layers",
+  "num_attention_heads",
+  "intermediate_size",
+  "vocab_size",
+] as const satisfies readonly (keyof Config)[];
+const LLAMA_BERT_KEY_OF: Readonly<Record<string, string>> = {
+  layers: "num_hidden_layers",
+  hidden: "hidden_size",
+  heads: "num_attention_heads",
+  vocab: "vocab_size",
+  ffn: "intermediate_size",
+  seq: "max_position_embeddings",
+};
+
 function llamaLike(c: Config, options: HfConfigOptions, family: Family): Mapped | Issue[] {
-  const missing = need(c, [
-    "hidden_size",
-    "num_hidden_layers",
-    "num_attention_heads",
-    "intermediate_size",
-    "vocab_size",
-  ]);
+  const missing = need(c, LLAMA_BERT_REQUIRED);
   if (missing.length > 0) return missing;
   const warnings: Omit<Issue, "file">[] = [];
   const act = c.hidden_act ?? "silu";
@@ -189,27 +200,13 @@ function llamaLike(c: Config, options: HfConfigOptions, family: Family): Mapped 
       causal: true,
       head: "lm",
     },
-    keyOf: {
-      layers: "num_hidden_layers",
-      hidden: "hidden_size",
-      heads: "num_attention_heads",
-      kvHeads: "num_key_value_heads",
-      vocab: "vocab_size",
-      ffn: "intermediate_size",
-      seq: "max_position_embeddings",
-    },
+    keyOf: { ...LLAMA_BERT_KEY_OF, kvHeads: "num_key_value_heads" },
     warnings,
   };
 }
 
 function bertLike(c: Config, options: HfConfigOptions, family: Family): Mapped | Issue[] {
-  const missing = need(c, [
-    "hidden_size",
-    "num_hidden_layers",
-    "num_attention_heads",
-    "intermediate_size",
-    "vocab_size",
-  ]);
+  const missing = need(c, LLAMA_BERT_REQUIRED);
   if (missing.length > 0) return missing;
   const positions = c.max_position_embeddings ?? 512;
   // RoBERTa offsets positions past the padding index: two rows of its table are never a token position.
@@ -239,14 +236,7 @@ function bertLike(c: Config, options: HfConfigOptions, family: Family): Mapped |
       head: masked ? "mlm" : "cls",
       classes: Math.max(1, classes),
     },
-    keyOf: {
-      layers: "num_hidden_layers",
-      hidden: "hidden_size",
-      heads: "num_attention_heads",
-      vocab: "vocab_size",
-      ffn: "intermediate_size",
-      seq: "max_position_embeddings",
-    },
+    keyOf: LLAMA_BERT_KEY_OF,
     warnings,
   };
 }
