@@ -169,8 +169,8 @@ function pattern(nodes: readonly AnalyzedNode[], input: string, output: string, 
   return { anchor: nodes[0]?.index ?? -1, nodes: indices, input, output, choice };
 }
 
-/** Every pattern in the graph, at most one per node (the first match in topological order wins). */
-export function findPatterns(a: OnnxAnalysis): FusedPattern[] {
+/** The activation (non-constant) nodes reading each tensor, in node order. */
+export function activationReaders(a: OnnxAnalysis): Map<string, AnalyzedNode[]> {
   const readers = new Map<string, AnalyzedNode[]>();
   for (const n of a.nodes) {
     if (n.isConst) continue;
@@ -180,6 +180,14 @@ export function findPatterns(a: OnnxAnalysis): FusedPattern[] {
       else readers.set(name, [n]);
     }
   }
+  return readers;
+}
+
+/**
+ * Every pattern in the graph, at most one per node (the first match in topological order wins).
+ * `readers` = activationReaders(a), which the caller builds once for its own use too.
+ */
+export function findPatterns(a: OnnxAnalysis, readers: ReadonlyMap<string, readonly AnalyzedNode[]>): FusedPattern[] {
   const v: View = { a, readers, outputs: new Set(a.outputs) };
   const taken = new Set<number>();
   const found: FusedPattern[] = [];

@@ -11,7 +11,7 @@ import { deriveOp, type OpSpec } from "../../graph/op-kinds/index.js";
 import { DTYPE_BYTES, type Dtype, type OpAttrs } from "../../graph/types.js";
 import type { AnalyzedNode, AnalyzedTensor, OnnxAnalysis } from "./analyze.js";
 import { perSampleShape } from "./batch-axis.js";
-import { type FusedPattern, findPatterns } from "./fuse-patterns.js";
+import { activationReaders, type FusedPattern, findPatterns } from "./fuse-patterns.js";
 import { numel } from "./infer/context.js";
 import { type KindChoice, mapKind } from "./map-kind.js";
 import { elemType, isFloatType, ONNX_INT64 } from "./tensor-types.js";
@@ -61,15 +61,7 @@ export function toOpSpecs(a: OnnxAnalysis, dtype: Dtype): SpecsResult {
     t.shape ? perSampleShape(t.shape, t.batchAxis, a.batch) : undefined;
 
   // Uses of each tensor by activation nodes, and graph outputs: a fused pattern needs a single use.
-  const uses = new Map<string, AnalyzedNode[]>();
-  for (const n of a.nodes) {
-    if (n.isConst) continue;
-    for (const name of n.node.input) {
-      const list = uses.get(name);
-      if (list) list.push(n);
-      else uses.set(name, [n]);
-    }
-  }
+  const uses = activationReaders(a);
   const outputSet = new Set(a.outputs);
   const soleUse = (name: string): AnalyzedNode | undefined => {
     const u = uses.get(name);
@@ -99,7 +91,7 @@ export function toOpSpecs(a: OnnxAnalysis, dtype: Dtype): SpecsResult {
     a.batch === 1 || ts.every((t) => !t || t.isConst || t.batchAxis !== undefined);
 
   // Spelled-out norms and activations (fuse-patterns.ts) become one op at their first node, if it derives.
-  const patterns = new Map(findPatterns(a).map((p) => [p.anchor, p]));
+  const patterns = new Map(findPatterns(a, uses).map((p) => [p.anchor, p]));
   const inPattern = new Set<number>();
   const emitPattern = (pat: FusedPattern): boolean => {
     const ref = byTensor.get(pat.input);
