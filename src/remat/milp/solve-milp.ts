@@ -5,8 +5,7 @@
  * time-limited solve still returns its incumbent, with the proven bound.
  */
 import type { Highs } from "highs";
-import { chenGreedySweep } from "../baselines/chen-greedy.js";
-import { checkpointAll, checkpointLastNode, chenSqrt } from "../baselines/simple.js";
+import type { EvaluatedSchedule } from "../baselines/chen-greedy.js";
 import { evaluateSchedule } from "../evaluate-schedule.js";
 import { recomputeLowerBound } from "../lower-bound.js";
 import { belowFloor, memoryFloorBytes } from "../memory-floor.js";
@@ -14,7 +13,7 @@ import { solveR } from "../solve-r.js";
 import type { ProgressFn, RematSchedule, SolveResult, TrainingGraph } from "../types.js";
 import { buildRematModel, scheduleFromSolution } from "./build-model.js";
 import { runHighs } from "./run-highs.js";
-import { solutionFromSchedule } from "./warm-start.js";
+import { seedCandidates, solutionFromSchedule } from "./warm-start.js";
 
 export interface MilpOptions {
   readonly highs?: Highs;
@@ -49,10 +48,11 @@ export async function solveMilp(
   const rejected = belowFloor(g, budgetBytes, "milp", elapsed());
   if (rejected) return rejected;
 
-  const first = await attempt(g, budgetBytes, options, 0, elapsed);
+  const seeds = (options.warmStart ?? true) ? seedCandidates(g) : [];
+  const first = await attempt(g, budgetBytes, options, seeds, 0, elapsed);
   // HiGHS accepts solutions within its tolerances; at an exactly tight budget the rounded schedule can
   // overshoot by ~1e-6. Then solve once more with that much taken off the budget.
-  const result = first.overshoot ? await attempt(g, budgetBytes, options, 1e-6, elapsed) : first;
+  const result = first.overshoot ? await attempt(g, budgetBytes, options, seeds, 1e-6, elapsed) : first;
   return result.result;
 }
 
@@ -60,6 +60,7 @@ async function attempt(
   g: TrainingGraph,
   budgetBytes: number,
   options: MilpOptions,
+  seeds: readonly EvaluatedSchedule[],
   budgetMargin: number,
   elapsed: () => number,
 ): Promise<{ result: SolveResult; overshoot: boolean }> {
@@ -73,14 +74,11 @@ async function attempt(
     ...(options.maxOverhead !== undefined ? { maxOverhead: options.maxOverhead } : {}),
   });
   let seed: { schedule: RematSchedule; vector: Float64Array; overhead: number } | undefined;
-  if (options.warmStart ?? true) {
-    for (const schedule of baselineCandidates(g)) {
-      const stats = evaluateSchedule(g, schedule).stats;
-      if (options.maxOverhead !== undefined && stats.overhead > options.maxOverhead) continue;
-      if (seed !== undefined && stats.overhead >= seed.overhead) continue;
-      const vector = solutionFromSchedule(g, model, layout, schedule);
-      if (vector) seed = { schedule, vector, overhead: stats.overhead };
-    }
+  for (const { schedule, stats } of seeds) {
+    if (options.maxOverhead !== undefined && stats.overhead > options.maxOverhead) continue;
+    if (seed !== undefined && stats.overhead >= seed.overhead) continue;
+    const vector = solutionFromSchedule(g, model, layout, schedule);
+    if (vector) seed = { schedule, vector, overhead: stats.overhead };
   }
   const out = await runHighs(model, {
     ...(options.highs ? { highs: options.highs } : {}),
@@ -153,12 +151,4 @@ async function attempt(
     note: out.status === "limit" ? "time limit before any schedule was found" : "no valid schedule came back",
   };
   return { result, overshoot: overshoot && budgetMargin === 0 };
-}
-
-/** Cheap schedules to seed the MILP with (each is re-checked against the model's memory accounting). */
-function baselineCandidates(g: TrainingGraph): RematSchedule[] {
-  const list = [checkpointAll(g), chenSqrt(g, false), chenSqrt(g, true), checkpointLastNode(g)];
-  for (const r of chenGreedySweep(g, false, 0.05)) list.push(r.schedule);
-  for (const r of chenGreedySweep(g, true, 0.05)) list.push(r.schedule);
-  return list;
 }

@@ -8,14 +8,12 @@
  * on the model's U accounting (Checkmate's), not on the simulated peak.
  */
 import type { Highs } from "highs";
-import { chenGreedySweep } from "../baselines/chen-greedy.js";
-import { checkpointAll, checkpointLastNode, chenSqrt } from "../baselines/simple.js";
 import { evaluateSchedule } from "../evaluate-schedule.js";
 import { solveR } from "../solve-r.js";
 import type { ProgressFn, RematSchedule, ScheduleStats, TrainingGraph } from "../types.js";
 import { buildRematModel, scheduleFromSolution } from "./build-model.js";
 import { runHighs } from "./run-highs.js";
-import { solutionFromSchedule } from "./warm-start.js";
+import { seedCandidates, solutionFromSchedule } from "./warm-start.js";
 
 export interface MinPeakOptions {
   readonly maxOverhead: number;
@@ -40,18 +38,17 @@ const COST_WEIGHT = 1e-6;
 export async function solveMinPeak(g: TrainingGraph, options: MinPeakOptions): Promise<MinPeakResult> {
   const t0 = performance.now();
   const elapsed = (): number => (performance.now() - t0) / 1000;
-  const unit = evaluateSchedule(g, checkpointAll(g)).stats.activationBytes || 1;
+  const seeds = seedCandidates(g);
+  // Peaks in units of checkpoint-all's (the first seed).
+  const unit = seeds[0]?.stats.activationBytes || 1;
   const { model, layout } = buildRematModel(g, unit, {
     maxOverhead: options.maxOverhead,
     minimizePeakCostWeight: COST_WEIGHT,
   });
-  const candidates = [checkpointAll(g), chenSqrt(g, false), chenSqrt(g, true), checkpointLastNode(g)];
-  for (const r of chenGreedySweep(g, false, 0.05)) candidates.push(r.schedule);
-  for (const r of chenGreedySweep(g, true, 0.05)) candidates.push(r.schedule);
   let start: { vector: Float64Array; peak: number } | undefined;
-  for (const s of candidates) {
-    if (evaluateSchedule(g, s).stats.overhead > options.maxOverhead * (1 + 1e-9)) continue;
-    const vector = solutionFromSchedule(g, model, layout, s);
+  for (const { schedule, stats } of seeds) {
+    if (stats.overhead > options.maxOverhead * (1 + 1e-9)) continue;
+    const vector = solutionFromSchedule(g, model, layout, schedule);
     const peak = vector?.[layout.pCol];
     if (vector && peak !== undefined && (start === undefined || peak < start.peak)) start = { vector, peak };
   }

@@ -4,8 +4,28 @@
  * U follows the recurrence; the vector is returned only when it satisfies the model's memory bound, since
  * the MILP's U counts more conservatively than the simulator.
  */
+import { chenGreedySweep, type EvaluatedSchedule } from "../baselines/chen-greedy.js";
+import { checkpointAll, checkpointLastNode, chenSqrt } from "../baselines/simple.js";
+import { evaluateSchedule } from "../evaluate-schedule.js";
 import type { RematSchedule, TrainingGraph } from "../types.js";
 import type { MilpLayout, SparseModel } from "./build-model.js";
+
+/**
+ * The cheap baseline schedules a MILP is seeded from, with their simulated stats, checkpoint-all first
+ * (each is still re-checked against the model's memory accounting by `solutionFromSchedule`). The greedy
+ * sweeps come already evaluated, so no schedule is simulated twice.
+ */
+export function seedCandidates(g: TrainingGraph): EvaluatedSchedule[] {
+  const list: EvaluatedSchedule[] = [
+    checkpointAll(g),
+    chenSqrt(g, false),
+    chenSqrt(g, true),
+    checkpointLastNode(g),
+  ].map((schedule) => ({ schedule, stats: evaluateSchedule(g, schedule).stats }));
+  for (const r of chenGreedySweep(g, false, 0.05)) list.push(r);
+  for (const r of chenGreedySweep(g, true, 0.05)) list.push(r);
+  return list;
+}
 
 export function solutionFromSchedule(
   g: TrainingGraph,
