@@ -36,9 +36,7 @@ export function bottleneckOf(p: PlanningProblem, ctx: StageContext, stages: read
   const v: StageVerdict = { tpsSec: 0, tpsRecomputeSec: 0, maxInFlight: 0, maxInFlightRecompute: 0 };
   let worst = 0;
   for (const st of stages) {
-    for (const u of st.units) inSet[u] = 1;
     judgeStage(sumsOfSet(p, st.units, inSet), st.degree, ctx, v);
-    for (const u of st.units) inSet[u] = 0;
     worst = Math.max(worst, st.recompute ? v.tpsRecomputeSec : v.tpsSec);
   }
   return worst;

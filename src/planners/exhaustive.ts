@@ -59,9 +59,7 @@ export function scorePartition(
   for (let u = 0; u < n; u++) groups[block[u]!]!.push(u);
   // Per stage: feasible (degree, tps, recompute) options at its in-flight count.
   const options = groups.map((units, x) => {
-    for (const u of units) inSet[u] = 1;
     const sums = sumsOfSet(p, units, inSet);
-    for (const u of units) inSet[u] = 0;
     const inFlight = Math.min(ctx.microBatches, depth[x]!);
     const out: { d: number; tps: number; rc: boolean }[] = [];
     for (const d of ctx.degrees) {

@@ -127,9 +127,7 @@ function coarsen(p: PlanningProblem, children: TreeNode[], limit: number, nodes:
     if (run.length === 1) out.push(run[0]!);
     else {
       const units = run.flatMap((c) => c.units).sort((a, b) => a - b);
-      for (const u of units) inSet[u] = 1;
       const sums = sumsOfSet(p, units, inSet);
-      for (const u of units) inSet[u] = 0;
       const block: TreeNode = {
         id: nodes.length,
         kind: "leaf",
@@ -183,9 +181,7 @@ export function buildPlanTree(
     let children = t.kind === "leaf" ? [] : t.children.map(build);
     if (t.kind === "series") children = coarsen(p, children, maxSeriesChildren, nodes);
     const units = t.kind === "leaf" ? [Number(t.op.slice(1))] : children.flatMap((c) => c.units).sort((a, b) => a - b);
-    for (const u of units) inSet[u] = 1;
     const sums = sumsOfSet(p, units, inSet);
-    for (const u of units) inSet[u] = 0;
     const hasParallel = t.kind === "parallel" || children.some((c) => c.hasParallel);
     const node: TreeNode = {
       id: nodes.length,
@@ -372,9 +368,7 @@ export function buildChainTree(
   const nodes: TreeNode[] = [];
   const inSet = new Uint8Array(p.units.count);
   const units1 = order.map((u) => {
-    inSet[u] = 1;
     const sums = sumsOfSet(p, [u], inSet);
-    inSet[u] = 0;
     const leaf: TreeNode = {
       id: nodes.length,
       kind: "leaf",
@@ -398,7 +392,7 @@ export function buildChainTree(
           kind: "series",
           children: leaves,
           units: all,
-          sums: sumsOfSet(p, all, inSet.fill(1)),
+          sums: sumsOfSet(p, all, inSet),
           hasParallel: false,
           pairs: PAIR_CAP,
           exact: false,

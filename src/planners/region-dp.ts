@@ -310,9 +310,7 @@ function buildShape(p: PlanningProblem, tree: PlanTree, node: TreeNode): RegionS
         const loc: number[] = [];
         for (let k = 0; k < x; k++) if (has(diff, k)) loc.push(k);
         const glob = loc.map((k) => units[k]!);
-        for (const g of glob) inSet[g] = 1;
         const sums = sumsOfSet(p, glob, inSet);
-        for (const g of glob) inSet[g] = 0;
         const feeds = new Set<number>();
         let feedsOutside = false;
         for (const k of loc) {

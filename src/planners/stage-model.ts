@@ -93,8 +93,16 @@ export function addSums(s: StageSums, o: StageSums): void {
   s.workspaceBytesPerSample = Math.max(s.workspaceBytesPerSample, o.workspaceBytesPerSample);
 }
 
-/** Sums of an arbitrary unit set, communication included (`inSet[u]` marks membership). */
-export function sumsOfSet(p: PlanningProblem, units: readonly number[], inSet: Uint8Array): StageSums {
+/**
+ * Sums of an arbitrary unit set, communication included. `inSet`: scratch of p.units.count zeros (callers in a
+ * loop pass one to reuse); the units are marked in it while summing and cleared again before returning.
+ */
+export function sumsOfSet(
+  p: PlanningProblem,
+  units: readonly number[],
+  inSet: Uint8Array = new Uint8Array(p.units.count),
+): StageSums {
+  for (const u of units) inSet[u] = 1;
   const s = emptySums(p.sampleSizes.length);
   for (const u of units) addUnit(s, p, u);
   const counted = new Set<number>();
@@ -111,6 +119,7 @@ export function sumsOfSet(p: PlanningProblem, units: readonly number[], inSet: U
       if (tensor.consumers.some((c) => !inSet[c])) s.outBytesPerSample += tensor.bytesPerSample;
     }
   }
+  for (const u of units) inSet[u] = 0;
   return s;
 }
 

@@ -57,12 +57,7 @@ export function planUniform(req: PlannerRequest): PlanResult {
       groups.push(order.slice(at, at + size));
       at += size;
     }
-    const sums = groups.map((g) => {
-      for (const u of g) inSet[u] = 1;
-      const s = sumsOfSet(p, g, inSet);
-      for (const u of g) inSet[u] = 0;
-      return s;
-    });
+    const sums = groups.map((g) => sumsOfSet(p, g, inSet));
     for (const b of sizes) {
       if (b % width !== 0) continue;
       const ctx = contextFor(req, p, spec, b);

@@ -25,12 +25,6 @@ function sorted(units: readonly number[]): number[] {
   return [...units].sort((a, b) => a - b);
 }
 
-function sumsOf(p: PlanningProblem, units: readonly number[]) {
-  const inSet = new Uint8Array(p.units.count);
-  for (const u of units) inSet[u] = 1;
-  return sumsOfSet(p, units, inSet);
-}
-
 function cached(tree: PlanTree, key: string, build: (id: number) => TreeNode): TreeNode {
   const hit = tree.virtualNodes.get(key);
   if (hit) return hit;
@@ -49,7 +43,7 @@ function seriesOf(p: PlanningProblem, id: number, children: readonly TreeNode[])
     kind: "series",
     children,
     units,
-    sums: sumsOf(p, units),
+    sums: sumsOfSet(p, units),
     hasParallel: children.some((c) => c.hasParallel),
     pairs: PAIR_CAP,
     exact: false,
@@ -74,7 +68,7 @@ export function runLeaf(p: PlanningProblem, tree: PlanTree, series: TreeNode, fr
       kind: "leaf",
       children: [],
       units,
-      sums: sumsOf(p, units),
+      sums: sumsOfSet(p, units),
       hasParallel: false,
       pairs: 3,
       exact: false,
@@ -132,7 +126,7 @@ export function parallelWithout(p: PlanningProblem, tree: PlanTree, parallel: Tr
       kind: "parallel",
       children: rest,
       units,
-      sums: sumsOf(p, units),
+      sums: sumsOfSet(p, units),
       hasParallel: true,
       pairs: PAIR_CAP,
       exact: false,
