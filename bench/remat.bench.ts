@@ -17,7 +17,7 @@ import type { Highs } from "highs";
 import { solveLpRounding } from "../src/remat/lp-rounding.js";
 import { maxBatchSize, scaleBatch } from "../src/remat/max-batch.js";
 import { buildRematModel, type SparseModel } from "../src/remat/milp/build-model.js";
-import { loadHighs } from "../src/remat/milp/run-highs.js";
+import { createHighsModel, loadHighs } from "../src/remat/milp/run-highs.js";
 import { solveMilp } from "../src/remat/milp/solve-milp.js";
 import { solveCoarsened } from "../src/remat/solve-coarsened.js";
 import type { TrainingGraph } from "../src/remat/types.js";
@@ -167,24 +167,7 @@ async function buildComparison(highs: Highs): Promise<void> {
     const textCols = fromText.getDimensions().numCols;
     fromText.dispose();
     const t3 = performance.now();
-    const fromArrays = highs.createModel({
-      numCols: sm.numCols,
-      numRows: sm.numRows,
-      colCost: sm.colCost,
-      colLower: sm.colLower,
-      colUpper: sm.colUpper,
-      rowLower: sm.rowLower.map((x) => (x === Number.NEGATIVE_INFINITY ? -highs.infinity : x)),
-      rowUpper: sm.rowUpper.map((x) => (x === Number.POSITIVE_INFINITY ? highs.infinity : x)),
-      matrix: {
-        format: "csr",
-        numRows: sm.numRows,
-        numCols: sm.numCols,
-        starts: sm.starts,
-        indices: sm.indices,
-        values: sm.values,
-      },
-      integrality: Int32Array.from(sm.integer),
-    });
+    const fromArrays = createHighsModel(highs, sm);
     const arraySec = (performance.now() - t3) / 1000;
     const arrayCols = fromArrays.getDimensions().numCols;
     fromArrays.dispose();

@@ -46,6 +46,29 @@ export function loadHighs(settings: { readonly locateFile?: (file: string) => st
   return typeof ns.default === "function" ? ns.default(settings) : ns.default.default(settings);
 }
 
+/** Loads a sparse model into HiGHS as arrays (infinities mapped to HiGHS'); the caller disposes it. */
+export function createHighsModel(highs: Highs, sm: SparseModel): Model {
+  return highs.createModel({
+    numCols: sm.numCols,
+    numRows: sm.numRows,
+    offset: sm.offset,
+    colCost: sm.colCost,
+    colLower: sm.colLower,
+    colUpper: sm.colUpper.map((x) => (x === Number.POSITIVE_INFINITY ? highs.infinity : x)),
+    rowLower: sm.rowLower.map((x) => (x === -Infinity ? -highs.infinity : x)),
+    rowUpper: sm.rowUpper.map((x) => (x === Infinity ? highs.infinity : x)),
+    matrix: {
+      format: "csr",
+      numRows: sm.numRows,
+      numCols: sm.numCols,
+      starts: sm.starts,
+      indices: sm.indices,
+      values: sm.values,
+    },
+    ...(sm.integer.some((x) => x === 1) ? { integrality: Int32Array.from(sm.integer) } : {}),
+  });
+}
+
 const STATUS = { optimal: 7, infeasible: 8, unboundedOrInfeasible: 9 } as const;
 
 export async function runHighs(sm: SparseModel, options: HighsRunOptions = {}): Promise<HighsOutcome> {
@@ -54,25 +77,7 @@ export async function runHighs(sm: SparseModel, options: HighsRunOptions = {}): 
   let owned: Model | undefined;
   const t0 = performance.now();
   try {
-    const model = highs.createModel({
-      numCols: sm.numCols,
-      numRows: sm.numRows,
-      offset: sm.offset,
-      colCost: sm.colCost,
-      colLower: sm.colLower,
-      colUpper: sm.colUpper.map((x) => (x === Number.POSITIVE_INFINITY ? highs.infinity : x)),
-      rowLower: sm.rowLower.map((x) => (x === -Infinity ? -highs.infinity : x)),
-      rowUpper: sm.rowUpper.map((x) => (x === Infinity ? highs.infinity : x)),
-      matrix: {
-        format: "csr",
-        numRows: sm.numRows,
-        numCols: sm.numCols,
-        starts: sm.starts,
-        indices: sm.indices,
-        values: sm.values,
-      },
-      ...(anyInteger ? { integrality: Int32Array.from(sm.integer) } : {}),
-    });
+    const model = createHighsModel(highs, sm);
     owned = model;
     model.options.set({
       output_flag: false,
