@@ -13,11 +13,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { create, toBinary } from "@bufbuild/protobuf";
+import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { readFlexflowProfile } from "../src/io/flexflow-profile.js";
 import { readHfConfig } from "../src/io/hf-config.js";
 import { loadGraphFile } from "../src/io/load-graph-file.js";
-import { ModelProtoSchema } from "../src/io/onnx/generated/onnx_pb.js";
+import { ModelProtoSchema, type NodeProtoSchema, type TensorProtoSchema } from "../src/io/onnx/generated/onnx_pb.js";
 import { readOnnx } from "../src/io/onnx/read-onnx.js";
 import { type Bench, table, timeBest } from "./harness.js";
 
@@ -72,6 +72,36 @@ function runChild(path?: string): Record<string, number> {
   return JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as Record<string, number>;
 }
 
+/** The ONNX bytes of a float32 graph from input "x" to output "y", both [1, width]. */
+function onnxModelBytes(
+  name: string,
+  width: number,
+  node: MessageInitShape<typeof NodeProtoSchema>[],
+  initializer: MessageInitShape<typeof TensorProtoSchema>[],
+): Uint8Array {
+  const vi = (tensor: string) => ({
+    name: tensor,
+    type: {
+      value: {
+        case: "tensorType" as const,
+        value: {
+          elemType: 1,
+          shape: { dim: [1, width].map((d) => ({ value: { case: "dimValue" as const, value: BigInt(d) } })) },
+        },
+      },
+    },
+  });
+  return toBinary(
+    ModelProtoSchema,
+    create(ModelProtoSchema, {
+      irVersion: 8n,
+      producerName: "dagpipe-bench",
+      opsetImport: [{ domain: "", version: 14n }],
+      graph: { name, node, initializer, input: [vi("x")], output: [vi("y")] },
+    }),
+  );
+}
+
 /**
  * An MLP of `layers` Gemm layers of width × width float32 weights with real (zero) bytes in raw_data:
  * the shape of a real exported file, written without holding more than the output buffer.
@@ -90,27 +120,7 @@ function bigModel(layers: number, width: number): Uint8Array {
     node.push({ opType: "Gemm", name: `fc${i}`, input: [x, `w${i}`, `b${i}`], output: [y] });
     x = y;
   }
-  const vi = (name: string) => ({
-    name,
-    type: {
-      value: {
-        case: "tensorType" as const,
-        value: {
-          elemType: 1,
-          shape: { dim: [1, width].map((d) => ({ value: { case: "dimValue" as const, value: BigInt(d) } })) },
-        },
-      },
-    },
-  });
-  return toBinary(
-    ModelProtoSchema,
-    create(ModelProtoSchema, {
-      irVersion: 8n,
-      producerName: "dagpipe-bench",
-      opsetImport: [{ domain: "", version: 14n }],
-      graph: { name: "mlp", node, initializer, input: [vi("x")], output: [vi("y")] },
-    }),
-  );
+  return onnxModelBytes("mlp", width, node, initializer);
 }
 
 /** A deep chain of MatMul + Add + Relu (3 nodes per layer, 64-wide, weights stripped): many nodes, few bytes. */
@@ -128,27 +138,7 @@ function deepModel(layers: number): Uint8Array {
     node.push({ opType: "Relu", name: `relu${i}`, input: [`a${i}`], output: [y] });
     x = y;
   }
-  const vi = (name: string) => ({
-    name,
-    type: {
-      value: {
-        case: "tensorType" as const,
-        value: {
-          elemType: 1,
-          shape: { dim: [1, width].map((d) => ({ value: { case: "dimValue" as const, value: BigInt(d) } })) },
-        },
-      },
-    },
-  });
-  return toBinary(
-    ModelProtoSchema,
-    create(ModelProtoSchema, {
-      irVersion: 8n,
-      producerName: "dagpipe-bench",
-      opsetImport: [{ domain: "", version: 14n }],
-      graph: { name: "deep", node, initializer, input: [vi("x")], output: [vi("y")] },
-    }),
-  );
+  return onnxModelBytes("deep", width, node, initializer);
 }
 
 const ms = (sec: number) => (sec * 1000).toFixed(1);
