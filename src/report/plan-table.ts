@@ -2,18 +2,9 @@
  * Plans for people: `dagpipe plan`'s stage table and `dagpipe compare`'s one-line-per-planner table. Exact
  * numbers stay in --json (plan-summary.ts); here three significant digits.
  */
+import { alignColumns } from "./columns.js";
 import { formatBytes } from "./inspect-units.js";
 import type { PlanFailureSummary, PlanSummary } from "./plan-summary.js";
-
-function pad(rows: readonly (readonly string[])[], right: ReadonlySet<number> = new Set()): string[] {
-  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  return rows.map((r) =>
-    r
-      .map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
-      .join("  ")
-      .trimEnd(),
-  );
-}
 
 /** "0-3" for consecutive runs, "0,2,5" otherwise. */
 export function formatDevices(devices: readonly number[]): string {
@@ -63,7 +54,7 @@ export function formatPlan(s: PlanSummary, h: PlanHeader): string {
       st.ops.length > 1 ? `${first} … ${last}` : first,
     ]);
   }
-  lines.push(...pad(rows, new Set([2, 4])));
+  lines.push(...alignColumns(rows, new Set([2, 4])));
   lines.push("");
   lines.push(
     `stage edges: ${s.stageEdges.length === 0 ? "none" : s.stageEdges.map(([a, b]) => `${a}→${b}`).join(" ")}`,
@@ -132,6 +123,6 @@ export function formatComparison(results: readonly (PlanSummary | PlanFailureSum
   return [
     `${h.model} on ${h.cluster}, batch ${h.batch}, every plan timed by the simulator`,
     "",
-    ...pad(rows, new Set([3, 4, 6, 7, 8, 9, 10])),
+    ...alignColumns(rows, new Set([3, 4, 6, 7, 8, 9, 10])),
   ].join("\n");
 }

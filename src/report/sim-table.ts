@@ -5,6 +5,7 @@
  */
 import type { Plan } from "../plan/types.js";
 import type { MemoryBreakdown, SimResult } from "../sim/types.js";
+import { alignColumns } from "./columns.js";
 import { formatBytes, formatShare } from "./inspect-units.js";
 
 export function formatSeconds(sec: number): string {
@@ -16,13 +17,7 @@ export function formatSeconds(sec: number): string {
 }
 
 function grid(headers: readonly string[], rows: readonly (readonly string[])[], right: ReadonlySet<number>): string {
-  const widths = headers.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
-  const line = (r: readonly string[]) =>
-    r
-      .map((v, c) => (right.has(c) ? v.padStart(widths[c]!) : v.padEnd(widths[c]!)))
-      .join("  ")
-      .trimEnd();
-  return [line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+  return alignColumns([headers, ...rows], right, true).join("\n");
 }
 
 /** The two largest parts of a breakdown, e.g. "optimizer 61 %, activations 30 %". */
