@@ -7,6 +7,7 @@
  * Prefix differences round differently from a direct sum: expect agreement to ~1e-12 relative, not bitwise.
  */
 import type { Op } from "../graph/types.js";
+import { rangeMax } from "../util/range-max.js";
 import type { CostModel, OpTime } from "./types.js";
 
 export function stageTime(ops: readonly Op[], cost: CostModel, samples: number): OpTime {
@@ -78,15 +79,7 @@ export function rangeSizes(ops: readonly Op[]): RangeSizes {
   const saved = prefix(n, (i) => ops[i]!.savedBytesPerSample);
   const fwdFlops = prefix(n, (i) => ops[i]!.fwdFlopsPerSample);
   const bwdFlops = prefix(n, (i) => ops[i]!.bwdFlopsPerSample);
-  // Sparse table: level k holds max over [i, i + 2^k).
-  const levels: Float64Array[] = [Float64Array.from(ops, (op) => op.workspaceBytesPerSample ?? 0)];
-  for (let k = 1; 1 << k <= n; k++) {
-    const prev = levels[k - 1]!;
-    const half = 1 << (k - 1);
-    const cur = new Float64Array(n - (1 << k) + 1);
-    for (let i = 0; i < cur.length; i++) cur[i] = Math.max(prev[i]!, prev[i + half]!);
-    levels.push(cur);
-  }
+  const maxWorkspace = rangeMax(Float64Array.from(ops, (op) => op.workspaceBytesPerSample ?? 0));
   const sum = (p: Float64Array) => (from: number, to: number) => {
     checkRange(from, to, n);
     return p[to]! - p[from]!;
@@ -100,10 +93,7 @@ export function rangeSizes(ops: readonly Op[]): RangeSizes {
     bwdFlopsPerSample: sum(bwdFlops),
     maxWorkspaceBytesPerSample(from, to) {
       checkRange(from, to, n);
-      if (to === from) return 0;
-      const k = 31 - Math.clz32(to - from);
-      const level = levels[k]!;
-      return Math.max(level[from]!, level[to - (1 << k)]!);
+      return to === from ? 0 : maxWorkspace(from, to);
     },
   };
 }

@@ -12,6 +12,8 @@ import { seriesParallelDecompose } from "../graph/sp-decompose.js";
 import type { SPTree } from "../graph/sp-tree.js";
 import type { Graph, Op } from "../graph/types.js";
 import type { PlanningProblem } from "./problem.js";
+import type { RegionShape } from "./region-dp.js";
+import type { SeriesPrefix } from "./series-prefix.js";
 import { type StageSums, sumsOfSet } from "./stage-model.js";
 
 export interface SeriesCuts {
@@ -70,6 +72,9 @@ export interface PlanTree {
   /** Memos of the fused-join search, by node id: a series node's parallel children, a parallel node's branch classes. */
   readonly forks: Map<number, Int32Array>;
   readonly representatives: Map<number, readonly number[]>;
+  /** Memos of the series and region DPs, by node id: a series node's prefix sums, a region's shape. */
+  readonly prefixes: Map<number, SeriesPrefix>;
+  readonly regionShapes: Map<number, RegionShape>;
   /** Whether parallel nodes may pipeline runs of branches as chains (off: GraphPipe's pure SP space). */
   readonly branchChains: boolean;
   /**
@@ -212,6 +217,8 @@ export function buildPlanTree(
     signatures,
     forks: new Map(),
     representatives: new Map(),
+    prefixes: new Map(),
+    regionShapes: new Map(),
     branchChains: options.branchChains ?? true,
     fusion: options.fusion ?? true,
   };
@@ -412,6 +419,8 @@ export function buildChainTree(
     signatures: new Map(),
     forks: new Map(),
     representatives: new Map(),
+    prefixes: new Map(),
+    regionShapes: new Map(),
     branchChains: false,
     fusion: false,
   };

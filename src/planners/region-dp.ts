@@ -32,7 +32,7 @@ interface Pair {
   readonly feedsOutside: boolean;
 }
 
-interface RegionShape {
+export interface RegionShape {
   readonly x: number;
   /** Upsets in order of size; frontier (local units) of each. */
   readonly frontier: readonly (readonly number[])[];
@@ -55,8 +55,6 @@ interface Label {
   readonly degree: number;
   readonly recompute: boolean;
 }
-
-const shapes = new WeakMap<TreeNode, RegionShape>();
 
 export class RegionDp {
   evaluations = 0;
@@ -92,10 +90,10 @@ export class RegionDp {
     readonly devices: number,
     readonly W: number,
   ) {
-    let shape = shapes.get(node);
+    let shape = tree.regionShapes.get(node.id);
     if (!shape) {
       shape = buildShape(problem, tree, node);
-      shapes.set(node, shape);
+      tree.regionShapes.set(node.id, shape);
     }
     this.shape = shape;
   }

@@ -192,7 +192,7 @@ export class TreeDp {
     const first = new Int32Array(S);
     const firstChoices = all.map(() => new Int32Array(S));
     const view = emptySums(this.problem.sampleSizes.length);
-    const pre = prefixOf(node, children, this.problem.sampleSizes.length);
+    const pre = prefixOf(this.tree, node, children, this.problem.sampleSizes.length);
     const degrees = ctx.degrees;
     const b = ctx.microBatch;
     const m = ctx.microBatches;
