@@ -14,8 +14,8 @@ import { resolveCluster } from "../src/hardware/resolve-cluster.js";
 import { readPipeDreamGraph } from "../src/io/pipedream-graph.js";
 import { buildZooModel } from "../src/models/index.js";
 import { simulationJudge } from "../src/planners/judge.js";
+import { pipedreamLayers } from "../src/planners/pipedream.js";
 import { type PipeDreamLevel, pipedreamPartition } from "../src/planners/pipedream-dp.js";
-import { buildChainTree, buildPlanTree, leafOrder } from "../src/planners/plan-tree.js";
 import { buildProblem } from "../src/planners/problem.js";
 import { runPlanner } from "../src/planners/run-planner.js";
 import type { PlannerName } from "../src/planners/types.js";
@@ -89,24 +89,7 @@ function pipedreamDpRows(): (string | number)[][] {
     const r = best(3, () => {
       const cost = createCostModel(unwrap(resolveCluster({ gpus: 1, device: "V100-16GB" })).device, { graph });
       const p = buildProblem(graph, cost, b, { glueTimeShare: 0 });
-      const order = leafOrder(buildPlanTree(p, 0));
-      const cuts = buildChainTree(p, order).root.cuts!;
-      const cutBytes = new Float64Array(order.length);
-      for (let j = 0; j + 1 < order.length; j++)
-        for (const t of cuts.crossing[j + 1]!) cutBytes[j]! += cuts.bytesPerSample[t]! * b;
-      const k = p.sampleSizes.indexOf(b);
-      return pipedreamPartition(
-        {
-          computeSec: Float64Array.from(order, (u) => p.timeSec[k]![u]!),
-          paramBytes: Float64Array.from(order, (u) => p.paramBytes[u]!),
-          activationBytes: Float64Array.from(
-            order,
-            (u) => p.units.members[u]!.reduce((a, op) => a + graph.ops[op]!.outBytesPerSample, 0) * b,
-          ),
-          cutBytes,
-        },
-        { levels: run.levels },
-      );
+      return pipedreamPartition(pipedreamLayers(p).layersAt(b), { levels: run.levels });
     });
     return [
       run.model,

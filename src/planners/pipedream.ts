@@ -11,7 +11,7 @@
  */
 import { DEFAULT_OPTIMIZER } from "../cost/types.js";
 import { assemblePlan } from "./assemble.js";
-import { type PipeDreamLevel, pipedreamPartition } from "./pipedream-dp.js";
+import { type PipeDreamLayers, type PipeDreamLevel, pipedreamPartition } from "./pipedream-dp.js";
 import { buildChainTree, buildPlanTree, leafOrder } from "./plan-tree.js";
 import { buildProblem, type PlanningProblem } from "./problem.js";
 import type { StagePick } from "./tree-dp.js";
@@ -43,18 +43,7 @@ export function planPipeDream(req: PlannerRequest): PlanResult {
     return { ok: false, planner: "pipedream", reason: `no micro-batch size divides the batch ${req.batch}` };
   }
   const p = buildProblem(req.graph, req.cost, sizes[sizes.length - 1]!, { glueTimeShare: 0 });
-  const order = leafOrder(buildPlanTree(p, 0));
-  const chain = buildChainTree(p, order);
-  const cuts = chain.root.cuts;
-  const cutPerSample = new Float64Array(order.length);
-  if (cuts) {
-    for (let j = 0; j + 1 < order.length; j++) {
-      for (const t of cuts.crossing[j + 1]!) cutPerSample[j]! += cuts.bytesPerSample[t]!;
-    }
-  }
-  const outPerSample = Float64Array.from(order, (u) =>
-    p.units.members[u]!.reduce((a, op) => a + p.graph.ops[op]!.outBytesPerSample, 0),
-  );
+  const { order, layersAt } = pipedreamLayers(p);
   // Micro-batch sizes from the largest down; a size whose iteration lower bound cannot beat the best simulated
   // plan so far is not partitioned (tree-search.ts microBatchLowerBound).
   const run = (memoryBytes?: number): PlanResult => {
@@ -62,21 +51,12 @@ export function planPipeDream(req: PlannerRequest): PlanResult {
     [...sizes].reverse().forEach((b, k) => {
       req.onProgress?.({ planner: "pipedream", phase: `micro-batch ${b}`, done: k, total: sizes.length });
       if (microBatchLowerBound(p, b, req.batch, plannedDevices(req)) > pool.bestIterationSec) return;
-      const sIdx = p.sampleSizes.indexOf(b);
-      const result = pipedreamPartition(
-        {
-          computeSec: Float64Array.from(order, (u) => p.timeSec[sIdx]![u]!),
-          paramBytes: Float64Array.from(order, (u) => p.paramBytes[u]!),
-          activationBytes: outPerSample.map((x) => x * b),
-          cutBytes: cutPerSample.map((x) => x * b),
-        },
-        {
-          levels: pipedreamLevels(req),
-          straight: req.dataParallel === false,
-          maxReplicas: b,
-          ...(memoryBytes === undefined ? {} : { memoryBytes }),
-        },
-      );
+      const result = pipedreamPartition(layersAt(b), {
+        levels: pipedreamLevels(req),
+        straight: req.dataParallel === false,
+        maxReplicas: b,
+        ...(memoryBytes === undefined ? {} : { memoryBytes }),
+      });
       if (!result) return;
       pool.offer([relayed(req, candidateOf(req, p, order, b, result.stages, result.pipelineSec / b))]);
     });
@@ -87,6 +67,40 @@ export function planPipeDream(req: PlannerRequest): PlanResult {
   const second = run(req.cluster.device.memBytes);
   if (second.ok) return second;
   return !first.ok && first.leastMemBytes !== undefined ? first : second;
+}
+
+/**
+ * PipeDream's layers: the problem's units in one linear order (the plan tree's leaf order), with what its
+ * optimizer reads per layer at micro-batch b — compute time, parameter bytes, output bytes, and the bytes that
+ * cross the cut after each layer.
+ */
+export function pipedreamLayers(p: PlanningProblem): {
+  readonly order: readonly number[];
+  layersAt(b: number): PipeDreamLayers;
+} {
+  const order = leafOrder(buildPlanTree(p, 0));
+  const cuts = buildChainTree(p, order).root.cuts;
+  const cutPerSample = new Float64Array(order.length);
+  if (cuts) {
+    for (let j = 0; j + 1 < order.length; j++) {
+      for (const t of cuts.crossing[j + 1]!) cutPerSample[j]! += cuts.bytesPerSample[t]!;
+    }
+  }
+  const outPerSample = Float64Array.from(order, (u) =>
+    p.units.members[u]!.reduce((a, op) => a + p.graph.ops[op]!.outBytesPerSample, 0),
+  );
+  return {
+    order,
+    layersAt(b) {
+      const sIdx = p.sampleSizes.indexOf(b);
+      return {
+        computeSec: Float64Array.from(order, (u) => p.timeSec[sIdx]![u]!),
+        paramBytes: Float64Array.from(order, (u) => p.paramBytes[u]!),
+        activationBytes: outPerSample.map((x) => x * b),
+        cutBytes: cutPerSample.map((x) => x * b),
+      };
+    },
+  };
 }
 
 function candidateOf(

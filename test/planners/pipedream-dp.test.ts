@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { createCostModel } from "../../src/cost/create-cost-model.js";
 import { readPipeDreamGraph } from "../../src/io/pipedream-graph.js";
+import { pipedreamLayers } from "../../src/planners/pipedream.js";
 import { type PipeDreamLevel, pipedreamPartition } from "../../src/planners/pipedream-dp.js";
-import { buildChainTree, buildPlanTree, leafOrder } from "../../src/planners/plan-tree.js";
 import { buildProblem } from "../../src/planners/problem.js";
 import { unwrap } from "../../src/util/issues.js";
 import { testDevice } from "./fixtures.js";
@@ -21,22 +21,7 @@ function layers(model: string, batch?: number) {
   const b = Number(graph.source?.["profiledBatch"]);
   const cost = createCostModel({ ...testDevice(16e9), name: "V100" }, { graph });
   // Only zero-cost ops are merged (the Input node PipeDream removes): every other layer stays cuttable.
-  const p = buildProblem(graph, cost, b, { glueTimeShare: 0 });
-  const order = leafOrder(buildPlanTree(p, 0));
-  const cuts = buildChainTree(p, order).root.cuts!;
-  const cutBytes = new Float64Array(order.length);
-  for (let j = 0; j + 1 < order.length; j++)
-    for (const t of cuts.crossing[j + 1]!) cutBytes[j]! += cuts.bytesPerSample[t]! * b;
-  const k = p.sampleSizes.indexOf(b);
-  return {
-    computeSec: Float64Array.from(order, (u) => p.timeSec[k]![u]!),
-    paramBytes: Float64Array.from(order, (u) => p.paramBytes[u]!),
-    activationBytes: Float64Array.from(
-      order,
-      (u) => p.units.members[u]!.reduce((a, op) => a + graph.ops[op]!.outBytesPerSample, 0) * b,
-    ),
-    cutBytes,
-  };
+  return pipedreamLayers(buildProblem(graph, cost, b, { glueTimeShare: 0 })).layersAt(b);
 }
 
 /** |x − printed| ≤ half a unit in the printed value's last decimal. */
