@@ -7,7 +7,8 @@ parameters and of those inputs a gradient flows back through (never of token ids
 On CUDA every timed region ends with torch.cuda.synchronize(). `input` ops cost 0.
 
 From each backward time the cost of an empty autograd call (measured once, same way) is subtracted: a
-stage runs ONE backward call for all its ops, not one per op, so that fixed cost is not part of any op.
+stage runs ONE backward call for all its ops, not one per op, so that fixed cost is not part of any op. The
+result is never taken below the op's forward time (see the comment where it is computed).
 Timer (`--timer`): on a CPU with one torch thread, this process's CPU time by default (robust to other jobs on
 the machine; see pick_clock), else wall time.
 Writes {"device", "threads", "dtype", "timer", "autogradCallSec", "ops": {id: {"points": [{microBatch, fwdSec,
@@ -115,7 +116,10 @@ def profile_graph(doc, device="cpu", batches=(1, 2, 4), warmup=2, reps=5, dtype=
                 def bwd(out):
                     torch.autograd.backward(out, torch.ones_like(out))
 
-                bwd_sec = max(0.0, _median_time(bwd, warmup, reps, device, lambda c=call: c(None), clock) - call_sec)
+                # Never below the op's forward: a backward that computes anything redoes at least that much
+                # work (input gradients; weight gradients on top), while a tiny op's backward minus the empty
+                # call's median can come out at or below 0 from timing noise alone.
+                bwd_sec = max(fwd, _median_time(bwd, warmup, reps, device, lambda c=call: c(None), clock) - call_sec)
             else:
                 bwd_sec = 0.0
             points.append({"microBatch": b, "fwdSec": fwd, "bwdSec": bwd_sec})
